@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Install every build and test dependency of credgate on Debian 12.
+# Idempotent: packages already present are not fetched again.
+set -euo pipefail
+
+PKGS=(
+	build-essential make gcc clang llvm lld pkg-config git ca-certificates
+	libcrypt-dev libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
+	libcap-dev libseccomp-dev libjson-c-dev libinih-dev libssl-dev
+	linux-source-6.1 flex bison bc cpio kmod dwarves libssl-dev
+	qemu-system-x86 busybox-static
+	whois apache2-utils openssl john python3 perl
+	libclang-rt-14-dev
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	echo "deps: all ${#PKGS[@]} packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run as root (or: sudo $0) to install them" >&2
+	exit 2
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-y -q -o DPkg::Lock::Timeout=600 --no-install-recommends)
+apt-get -q -o DPkg::Lock::Timeout=600 update
+apt-get install "${apt_opts[@]}" "${missing[@]}"
+echo "deps: installed ${#missing[@]} packages"

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/* Host unit tests of the one gate decision (include/credgate/policy.h). */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <credgate/policy.h>
+
+#include "kselftest_harness.h"
+
+static struct credgate_addr v4(const char *s, __u16 port)
+{
+	struct credgate_addr a = { .family = CREDGATE_AF_INET, .port = port };
+
+	inet_pton(AF_INET, s, a.addr);
+	return a;
+}
+
+static struct credgate_addr v6(const char *s, __u16 port)
+{
+	struct credgate_addr a = { .family = CREDGATE_AF_INET6, .port = port };
+
+	inet_pton(AF_INET6, s, a.addr);
+	return a;
+}
+
+FIXTURE(gate) {
+	struct credgate_config cfg;
+};
+
+FIXTURE_SETUP(gate)
+{
+	memset(&self->cfg, 0, sizeof(self->cfg));
+	self->cfg.mode = CREDGATE_MODE_ENFORCE;
+}
+
+FIXTURE_TEARDOWN(gate)
+{
+}
+
+TEST_F(gate, families_match_libc)
+{
+	ASSERT_EQ(AF_INET, CREDGATE_AF_INET);
+	ASSERT_EQ(AF_INET6, CREDGATE_AF_INET6);
+	ASSERT_EQ(AF_UNSPEC, CREDGATE_AF_UNSPEC);
+}
+
+TEST_F(gate, closed_refuses_wildcard_and_interface_addresses)
+{
+	struct credgate_addr any4 = v4("0.0.0.0", 80), any6 = v6("::", 80);
+	struct credgate_addr if4 = v4("192.0.2.1", 23), if6 = v6("2001:db8::1", 23);
+	struct credgate_addr mapped = v6("::ffff:192.0.2.1", 23);
+
+	for (int hook = 0; hook < CREDGATE_HOOK_MAX; hook++) {
+		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &any4));
+		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &any6));
+		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &if4));
+		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &if6));
+		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &mapped));
+	}
+}
+
+TEST_F(gate, loopback_always_allowed)
+{
+	const char *lo6[] = { "::1", "::ffff:127.0.0.1", "::ffff:127.255.0.9" };
+	const char *lo4[] = { "127.0.0.1", "127.1.2.3", "127.255.255.255" };
+
+	for (int hook = 0; hook < CREDGATE_HOOK_MAX; hook++) {
+		for (size_t i = 0; i < ARRAY_SIZE(lo4); i++) {
+			struct credgate_addr a = v4(lo4[i], 80);
+
+			EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &a));
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(lo6); i++) {
+			struct credgate_addr a = v6(lo6[i], 80);
+
+			EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &a));
+		}
+	}
+}
+
+TEST_F(gate, near_loopback_is_not_loopback)
+{
+	const char *not_lo6[] = { "::2", "::", "::ffff:128.0.0.1", "::127.0.0.1",
+				  "1::1", "::fffe:127.0.0.1", "::1:0:1", "fe80::1" };
+	struct credgate_addr a4 = v4("126.255.255.255", 80);
+
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_BIND, &a4));
+	for (size_t i = 0; i < ARRAY_SIZE(not_lo6); i++) {
+		struct credgate_addr a = v6(not_lo6[i], 80);
+
+		EXPECT_EQ(0, credgate_addr_is_loopback(&a)) TH_LOG("%s", not_lo6[i]);
+	}
+}
+
+TEST_F(gate, bind_port_zero_allowed_listen_port_zero_refused)
+{
+	struct credgate_addr a = v4("0.0.0.0", 0);
+
+	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_BIND, &a));
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_LISTEN, &a));
+}
+
+TEST_F(gate, allow_list)
+{
+	struct credgate_addr a = v6("::", 8443), b = v4("0.0.0.0", 8444);
+
+	credgate_port_set(&self->cfg, 8443, 1);
+	EXPECT_TRUE(credgate_port_allowed(&self->cfg, 8443));
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, 8444));
+	for (int hook = 0; hook < CREDGATE_HOOK_MAX; hook++) {
+		EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &a));
+		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &b));
+	}
+	/* Port 0 on the allow list never lets an autobinding listen through. */
+	credgate_port_set(&self->cfg, 0, 1);
+	b.port = 0;
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_LISTEN, &b));
+	credgate_port_set(&self->cfg, 8443, 0);
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, 8443));
+	credgate_port_set(&self->cfg, 65535, 1);
+	EXPECT_TRUE(credgate_port_allowed(&self->cfg, 65535));
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, 65534));
+}
+
+TEST_F(gate, open_gate_and_off_mode_allow_everything)
+{
+	struct credgate_addr a = v4("0.0.0.0", 80);
+
+	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_OPEN, &self->cfg, CREDGATE_HOOK_LISTEN, &a));
+	self->cfg.mode = CREDGATE_MODE_OFF;
+	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_LISTEN, &a));
+}
+
+TEST_F(gate, permissive_audits)
+{
+	struct credgate_addr a = v4("0.0.0.0", 80), lo = v4("127.0.0.1", 80);
+
+	self->cfg.mode = CREDGATE_MODE_PERMISSIVE;
+	EXPECT_EQ(CREDGATE_AUDIT, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_BIND, &a));
+	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_BIND, &lo));
+	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_OPEN, &self->cfg, CREDGATE_HOOK_BIND, &a));
+}
+
+TEST_F(gate, other_families_never_gated)
+{
+	struct credgate_addr a = v4("0.0.0.0", 80);
+
+	a.family = AF_UNIX;
+	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_LISTEN, &a));
+	a.family = AF_NETLINK;
+	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_BIND, &a));
+}
+
+TEST(bind_family_mirrors_kernel_rules)
+{
+	EXPECT_EQ(AF_INET, credgate_bind_family(AF_INET, AF_INET, 16));
+	EXPECT_EQ(AF_INET, credgate_bind_family(AF_INET, AF_UNSPEC, 16));
+	EXPECT_EQ(0, credgate_bind_family(AF_INET, AF_INET, 15));
+	EXPECT_EQ(0, credgate_bind_family(AF_INET, AF_INET6, 28));
+	EXPECT_EQ(AF_INET6, credgate_bind_family(AF_INET6, AF_INET6, 24));
+	EXPECT_EQ(AF_INET6, credgate_bind_family(AF_INET6, AF_INET6, 28));
+	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_INET6, 23));
+	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_INET, 28));
+	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_UNSPEC, 28));
+	EXPECT_EQ(0, credgate_bind_family(AF_UNIX, AF_UNIX, 110));
+	EXPECT_EQ(0, credgate_bind_family(AF_INET, AF_INET, -1));
+}
+
+TEST(names)
+{
+	EXPECT_STREQ("closed", credgate_state_name(CREDGATE_CLOSED));
+	EXPECT_STREQ("open", credgate_state_name(CREDGATE_OPEN));
+	EXPECT_STREQ("enforce", credgate_mode_name(CREDGATE_MODE_ENFORCE));
+	EXPECT_STREQ("permissive", credgate_mode_name(CREDGATE_MODE_PERMISSIVE));
+	EXPECT_STREQ("off", credgate_mode_name(CREDGATE_MODE_OFF));
+	EXPECT_STREQ("invalid", credgate_mode_name(7));
+	EXPECT_STREQ("bind", credgate_hook_name(CREDGATE_HOOK_BIND));
+	EXPECT_STREQ("listen", credgate_hook_name(CREDGATE_HOOK_LISTEN));
+	EXPECT_EQ(0, credgate_counter_index(CREDGATE_HOOK_BIND, CREDGATE_REFUSE));
+	EXPECT_EQ(1, credgate_counter_index(CREDGATE_HOOK_BIND, CREDGATE_AUDIT));
+	EXPECT_EQ(2, credgate_counter_index(CREDGATE_HOOK_LISTEN, CREDGATE_REFUSE));
+	EXPECT_EQ(3, credgate_counter_index(CREDGATE_HOOK_LISTEN, CREDGATE_AUDIT));
+}
+
+TEST_HARNESS_MAIN

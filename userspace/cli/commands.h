@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Subcommands of the credgate CLI: one file each, userspace/cli/cmd_NAME.c. */
+#ifndef CREDGATE_CLI_COMMANDS_H
+#define CREDGATE_CLI_COMMANDS_H
+
+/* Each returns a process exit code (EXIT_CG_* in util.h). argv[0] is the verb. */
+int cmd_gate(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_provision(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_support(int argc, char **argv);
+
+#endif
