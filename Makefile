@@ -123,3 +123,31 @@ bench:
 
 clean:
 	rm -rf build build-san
+
+# Installation: binaries, data, config, units, init scripts, man pages.
+PREFIX ?= /usr
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+BINDIR := $(PREFIX)/bin
+SBINDIR := $(PREFIX)/sbin
+DATADIR := $(PREFIX)/share/credgate
+MANDIR := $(PREFIX)/share/man
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)
+	install -m 0755 $(BUILD)/credgate $(DESTDIR)$(BINDIR)/credgate
+	$(if $(AGENT_SRCS),install -m 0755 $(BUILD)/credgated $(DESTDIR)$(SBINDIR)/credgated)
+	for f in $(wildcard $(BUILD)/data/*); do install -m 0644 $$f $(DESTDIR)$(DATADIR)/; done
+	for f in $(wildcard etc/*.conf); do \
+		install -d $(DESTDIR)$(SYSCONFDIR)/credgate/defaults.d; \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/credgate/$$(basename $$f) ] || \
+		install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/credgate/; done
+	for f in $(wildcard docs/man/*.[1-8]); do \
+		s=$${f##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/; done
+
+dist:
+	@mkdir -p $(BUILD)
+	git archive --format=tar.gz --prefix=credgate-$(VERSION)/ -o $(BUILD)/credgate-$(VERSION).tar.gz HEAD
+	@echo $(BUILD)/credgate-$(VERSION).tar.gz
