@@ -133,7 +133,7 @@ bool cg_contact_uri_valid(const char *s, const char **why)
 		return mailto_valid(s + 7, why);
 	if (!strncmp(s, "tel:", 4))
 		return tel_valid(s + 4, why);
-	if (!strncmp(s, "https:", 6))
+	if (!strncmp(s, "https:", 6) || !strncmp(s, "http:", 5))
 		return cg_https_url_valid(s, why);
 	*why = "must be a mailto:, https:// or tel: URI (RFC 9116 Contact)";
 	return false;
