@@ -696,7 +696,7 @@ def test_past_end():
 def test_config_errors():
     cases = [
         ("[gate]\nbackend = lsm\nfrobnicate = 1\n", 3, "unknown key 'frobnicate'"),
-        ("[gate]\n[nosuch]\nx = 1\n", 3, "unknown section [nosuch]"),
+        ("[gate]\n[nosuch]\nx = 1\n", 2, "unknown section [nosuch]"),
         ("[product]\nsupport_end = 2031-02-30\n", 2, "expected an ISO 8601 date"),
         ("[product]\nsupport_end = 31.12.2031\n", 2, "expected an ISO 8601 date"),
         ("[product]\ncontact = http://example.com/\n", 2, "must be an https:// URL"),

@@ -209,6 +209,24 @@ static int conf_error(struct parse_ctx *ctx, const char *fmt, ...)
 	return 1;	/* keep parsing: report every problem at once */
 }
 
+static bool section_known(const char *name, size_t len);
+
+/* A section header names a known section; checked here because inih does
+ * not call the handler for a section without keys. */
+static void check_section_header(struct parse_ctx *ctx, const char *line)
+{
+	const char *end;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line != '[' || !(end = strchr(line, ']')))
+		return;
+	line++;
+	if (!section_known(line, (size_t)(end - line)))
+		conf_error(ctx, "unknown section [%.*s] (known: gate, audit, migration, product, varlink)",
+			   (int)(end - line), line);
+}
+
 /*
  * ini_reader: one line per call, so ctx->line is the line inih hands to
  * the handler next.  A line longer than inih's buffer is an error here
@@ -233,6 +251,7 @@ static char *conf_reader(char *str, int num, void *stream)
 	memcpy(str, ctx->pos, take);
 	str[take] = '\0';
 	ctx->pos += len;
+	check_section_header(ctx, str);
 	return str;
 }
 
@@ -621,8 +640,15 @@ static int conf_handler(void *user, const char *section, const char *key, const 
 		}
 		return 1;
 	}
-	return conf_error(ctx, "unknown section [%s] (known: gate, audit, migration, product, varlink)",
-			  section);
+	return 1;	/* unknown section: reported at its header */
+}
+
+static bool section_known(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		if (strlen(sections[i].name) == len && !memcmp(sections[i].name, name, len))
+			return true;
+	return false;
 }
 
 int cg_config_load_string(struct cg_config *c, const char *name, const char *text)
