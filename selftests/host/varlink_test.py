@@ -646,39 +646,35 @@ def test_limits():
         a.stop()
 
 
-def test_floor():
-    state = os.path.join(TMP, "floor-state")
-    a = Agent("floor1", CONFIG, state_dir=state)
-    r1 = call(a.socket, "io.credgate.Device.GetSupport")["parameters"]["support_end"]
+def published_end(name, config, state):
+    """Start an agent, return (support_end it serves, recorded end, agent)."""
+    a = Agent(name, config, state_dir=state)
+    end = call(a.socket, "io.credgate.Device.GetSupport")["parameters"]["support_end"]
     a.stop()
     with open(os.path.join(state, "support-end")) as f:
-        stored = f.read().strip()
+        return end, f.read().strip(), a
+
+
+def test_floor():
+    state = os.path.join(TMP, "floor-state")
+    r1, stored, _ = published_end("floor1", CONFIG, state)
     tap(r1 == "2031-12-31" and stored == "2031-12-31", "the published support end is recorded in the state dir", (r1, stored))
 
     shorter = "[gate]\nbackend = none\n" + PRODUCT.format(end="2029-06-30")
-    a = Agent("floor2", shorter, state_dir=state)
-    r2 = call(a.socket, "io.credgate.Device.GetSupport")["parameters"]["support_end"]
-    a.stop()
+    r2, stored, a = published_end("floor2", shorter, state)
     err = a.stderr()
     line = [n for n, l in enumerate(shorter.splitlines(), 1) if l.startswith("support_end")][0]
     tap(r2 == "2031-12-31", "after a restart with an earlier support end, the later one stays published", r2)
     tap("never shortened" in err and ("credgate.conf:%d:" % line) in err and "2029-06-30" in err and "2031-12-31" in err,
         "the earlier end is refused with a message naming file:line and both dates", err)
-    with open(os.path.join(state, "support-end")) as f:
-        tap(f.read().strip() == "2031-12-31", "the state file is not shortened")
+    tap(stored == "2031-12-31", "the state file is not shortened", stored)
 
     longer = "[gate]\nbackend = none\n" + PRODUCT.format(end="2033-06-30")
-    a = Agent("floor3", longer, state_dir=state)
-    r3 = call(a.socket, "io.credgate.Device.GetSupport")["parameters"]["support_end"]
-    a.stop()
-    with open(os.path.join(state, "support-end")) as f:
-        stored = f.read().strip()
+    r3, stored, _ = published_end("floor3", longer, state)
     tap(r3 == "2033-06-30" and stored == "2033-06-30", "an extended support end is published and recorded", (r3, stored))
 
     # no support end in the config: os-release says 2030, the floor wins
-    a = Agent("floor4", "[gate]\nbackend = none\n", state_dir=state)
-    r4 = call(a.socket, "io.credgate.Device.GetSupport")["parameters"]["support_end"]
-    a.stop()
+    r4, _, _ = published_end("floor4", "[gate]\nbackend = none\n", state)
     tap(r4 == "2033-06-30", "an earlier os-release SUPPORT_END does not shorten it either", r4)
 
 

@@ -75,7 +75,6 @@ static int parse_args(struct agent *a, int argc, char **argv)
 static int load_metadata(struct agent *a, bool explicit_config)
 {
 	struct cg_config config;
-	struct cg_os_release os;
 	struct cg_metadata md;
 	int r;
 
@@ -89,18 +88,11 @@ static int load_metadata(struct agent *a, bool explicit_config)
 		cg_config_free(&config);
 		return cg_err(r, "%s: not loaded; fix the lines above", a->config_path);
 	}
-	r = cg_os_release_load(&os, a->os_release_path);
-	if (r == 0)
-		r = cg_metadata_build(&md, &config, &os);
-	cg_os_release_free(&os);
+	r = cg_metadata_load(&md, &config, a->os_release_path, a->state_dir, true);
 	if (r < 0) {
 		cg_config_free(&config);
 		return r;
 	}
-	r = cg_metadata_apply_floor(&md, a->state_dir, true);
-	if (r < 0)
-		cg_warn("the published support end cannot be checked against %s; serving %s",
-			a->state_dir, md.support_end ? md.support_end : "none");
 	cg_config_free(&a->config);
 	cg_metadata_free(&a->metadata);
 	a->config = config;

@@ -98,7 +98,6 @@ static void print_human(json_object *sup, json_object *dis)
 static int fetch_offline(const struct support_opts *o, json_object **sup, json_object **dis)
 {
 	struct cg_config config;
-	struct cg_os_release os;
 	struct cg_metadata md;
 	time_t now = time(NULL);
 	int r;
@@ -108,15 +107,11 @@ static int fetch_offline(const struct support_opts *o, json_object **sup, json_o
 		cg_config_free(&config);
 		return cg_err(r, "%s: not loaded; fix the lines above", o->config);
 	}
-	r = cg_os_release_load(&os, o->os_release);
-	if (r == 0)
-		r = cg_metadata_build(&md, &config, &os);
-	cg_os_release_free(&os);
+	/* Read-only: the agent alone records a new support end. */
+	r = cg_metadata_load(&md, &config, o->os_release, o->state_dir, false);
 	cg_config_free(&config);
 	if (r < 0)
 		return r;
-	/* Read-only: the agent alone records a new support end. */
-	cg_metadata_apply_floor(&md, o->state_dir, false);
 	*sup = cg_metadata_support_json(&md, now);
 	*dis = cg_metadata_disclosure_json(&md, now);
 	cg_metadata_free(&md);

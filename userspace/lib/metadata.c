@@ -516,6 +516,27 @@ int cg_metadata_apply_floor(struct cg_metadata *md, const char *state_dir, bool 
 	return 0;
 }
 
+int cg_metadata_load(struct cg_metadata *md, const struct cg_config *c,
+		     const char *os_release, const char *state_dir, bool persist)
+{
+	struct cg_os_release os;
+	int r;
+
+	memset(md, 0, sizeof(*md));
+	r = cg_os_release_load(&os, os_release);
+	if (r == 0)
+		r = cg_metadata_build(md, c, &os);
+	cg_os_release_free(&os);
+	if (r < 0) {
+		cg_metadata_free(md);
+		return r;
+	}
+	if (cg_metadata_apply_floor(md, state_dir, persist) < 0)
+		cg_warn("the published support end cannot be checked against %s; serving %s",
+			state_dir, md->support_end ? md->support_end : "none");
+	return 0;
+}
+
 /* ---- published forms -------------------------------------------------- */
 
 void cg_metadata_support_state(const struct cg_metadata *md, time_t now,

@@ -88,6 +88,15 @@ void cg_metadata_free(struct cg_metadata *md);
  */
 int cg_metadata_apply_floor(struct cg_metadata *md, const char *state_dir, bool persist);
 
+/*
+ * All of it: read os-release (@os_release NULL: the system's), merge with
+ * @c, apply the floor in @state_dir (recording a later end if @persist).
+ * Returns 0 or -errno; a floor that cannot be checked is only warned
+ * about (the metadata is still served).
+ */
+int cg_metadata_load(struct cg_metadata *md, const struct cg_config *c,
+		     const char *os_release, const char *state_dir, bool persist);
+
 /* supported: today <= support end.  days_left: end - today (negative when
  * past).  Unknown end: not supported, 0 days. */
 void cg_metadata_support_state(const struct cg_metadata *md, time_t now,

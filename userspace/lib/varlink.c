@@ -535,6 +535,8 @@ static int client_read(struct vl_server *s, struct vl_client *c)
 	/* Never buffer more than one maximum message plus its NUL. */
 	if (c->in_len + want > s->limits.max_message + 1)
 		want = s->limits.max_message + 1 - c->in_len;
+	if (!want)
+		return 0;	/* full: wait until the buffered requests are answered */
 	if (c->in_len + want > c->in_cap) {
 		size_t cap = c->in_cap ? c->in_cap * 2 : VL_READ_CHUNK;
 		char *buf;
@@ -653,6 +655,7 @@ static void expire_idle(struct vl_server *s)
 int vl_server_process(struct vl_server *s, int timeout_ms)
 {
 	struct epoll_event ev[32];
+	bool tick = false;
 	int n;
 
 	n = epoll_wait(s->epfd, ev, (int)ARRAY_SIZE(ev), timeout_ms);
@@ -664,10 +667,13 @@ int vl_server_process(struct vl_server *s, int timeout_ms)
 		if (*kind == VL_LISTENER)
 			accept_clients(s);
 		else if (*kind == VL_TIMER)
-			expire_idle(s);
+			tick = true;
 		else
 			client_event(s, (struct vl_client *)kind, ev[i].events);
 	}
+	/* After the batch: expiry frees clients later events may point at. */
+	if (tick)
+		expire_idle(s);
 	return n;
 }
 
