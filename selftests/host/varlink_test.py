@@ -689,6 +689,40 @@ def test_past_end():
         tap("support period ended on 2020-02-29" in a.stderr(), "start %d past the end: the agent warns" % n, a.stderr())
 
 
+def find_pid(needle):
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if needle.encode() in f.read():
+                    return int(pid)
+        except (OSError, ValueError):
+            pass
+    return None
+
+
+def test_detach():
+    d = os.path.join(TMP, "detach")
+    os.makedirs(d)
+    sock = os.path.join(d, "sock")
+    with open(os.path.join(d, "c.conf"), "w") as f:
+        f.write(CONFIG)
+    r = subprocess.run([CREDGATED, "--backend", "none", "--socket", sock, "--config", os.path.join(d, "c.conf"),
+                        "--state-dir", os.path.join(d, "state"), "--os-release", OS_RELEASE],
+                       capture_output=True, text=True, timeout=10)
+    pid = find_pid(sock)
+    if pid and PIDFILE:
+        with open(PIDFILE, "a") as f:
+            f.write("%d\n" % pid)
+    ok = r.returncode == 0 and pid is not None and "error" not in call(sock, "org.varlink.service.GetInfo")
+    tap(ok, "without --foreground: returns 0 once the socket serves, agent keeps running", r.stderr)
+    if pid:
+        os.kill(pid, 15)
+        deadline = time.time() + 5
+        while time.time() < deadline and os.path.exists(sock):
+            time.sleep(0.05)
+    tap(pid and not os.path.exists(sock), "the detached agent stops on SIGTERM and removes its socket")
+
+
 def test_config_errors():
     cases = [
         ("[gate]\nbackend = lsm\nfrobnicate = 1\n", 3, "unknown key 'frobnicate'"),
@@ -754,6 +788,7 @@ def main():
     test_limits()
     test_floor()
     test_past_end()
+    test_detach()
     test_config_errors()
     print("1..%d" % n_test)
     return 1 if n_fail else 0

@@ -158,7 +158,9 @@ static int on_varlink(struct cg_loop *loop, int fd, uint32_t events, void *userd
 	(void)loop;
 	(void)fd;
 	(void)events;
-	return vl_server_process(userdata, 0) < 0 ? 0 : 0;
+	/* A failing epoll_wait inside the server is transient (EINTR...). */
+	vl_server_process(userdata, 0);
+	return 0;
 }
 
 static int setup_signals(struct agent *a)
@@ -214,7 +216,7 @@ static int setup_varlink(struct agent *a)
 	if (r < 0)
 		return r;
 	a->socket_path = path;
-	return cg_loop_add(a->loop, vl_server_fd(a->server), EPOLLIN, on_varlink, a->server);
+	return 0;
 }
 
 static int detach(void)
@@ -254,20 +256,23 @@ int main(int argc, char **argv)
 	r = setup_backend(&a);
 	if (r < 0)
 		goto out;
-	r = cg_loop_new(&a.loop);
-	if (r < 0)
-		goto out;
-	r = setup_signals(&a);
-	if (r < 0)
-		goto out;
 	r = setup_varlink(&a);
 	if (r < 0)
 		goto out;
+	/* Detach before the signalfd exists: a signalfd polled through
+	 * epoll stays bound to the process that created it. */
 	if (!a.foreground) {
 		r = detach();
 		if (r < 0)
 			goto out;
 	}
+	r = cg_loop_new(&a.loop);
+	if (r == 0)
+		r = setup_signals(&a);
+	if (r == 0)
+		r = cg_loop_add(a.loop, vl_server_fd(a.server), EPOLLIN, on_varlink, a.server);
+	if (r < 0)
+		goto out;
 	r = cg_loop_run(a.loop);
 	if (a.socket_path)
 		unlink(a.socket_path);
