@@ -228,7 +228,8 @@ static int detach(void)
 	if (pid > 0)
 		_exit(EXIT_CG_OK);	/* the socket is listening: ready */
 	setsid();
-	if (!freopen("/dev/null", "r", stdin))
+	/* stderr stays: it is the agent's log (init scripts redirect it). */
+	if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout))
 		return -errno;
 	return chdir("/") < 0 ? -errno : 0;
 }
