@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * io.credgate.Device: support period, disclosure contact and gate status.
+ * Field meanings and the clauses they serve: docs/metadata.md.
+ */
+#include "agent.h"
+#include "util.h"
+
+static const char device_idl[] =
+	"# Security support period, vulnerability-disclosure contact and gate\n"
+	"# status of this device (ETSI EN 303 645 5.1-1, 5.2-1, 5.3-13; UK PSTI\n"
+	"# Schedule 1; EU CRA Art. 13 and Annex II).  No password or hash is\n"
+	"# ever part of an answer.\n"
+	"interface io.credgate.Device\n"
+	"\n"
+	"# An account that keeps the gate closed.\n"
+	"type Violation (\n"
+	"  user: string,\n"
+	"  store: string,\n"
+	"  verdict: string\n"
+	")\n"
+	"\n"
+	"# The security support period.  support_end is YYYY-MM-DD, or \"\" when\n"
+	"# none is published; days_left is negative once it has passed.\n"
+	"method GetSupport() -> (\n"
+	"  support_end: string,\n"
+	"  supported: bool,\n"
+	"  days_left: int,\n"
+	"  vendor: string,\n"
+	"  product: string,\n"
+	"  model: string,\n"
+	"  firmware_version: string,\n"
+	"  support_url: string,\n"
+	"  hardware_version: ?string,\n"
+	"  compliance_url: ?string,\n"
+	"  sbom_url: ?string\n"
+	")\n"
+	"\n"
+	"# How to report a vulnerability.  security_txt is an RFC 9116 document,\n"
+	"# \"\" when no contact is configured.\n"
+	"method GetDisclosure() -> (\n"
+	"  contacts: []string,\n"
+	"  policy: ?string,\n"
+	"  acknowledgement_days: ?int,\n"
+	"  status_update_days: ?int,\n"
+	"  preferred_languages: []string,\n"
+	"  security_txt: string\n"
+	")\n"
+	"\n"
+	"# The gate: open, closed or unknown (no kernel backend).  last_audit is\n"
+	"# an RFC 3339 UTC time, \"\" before the first audit.\n"
+	"method GetStatus() -> (\n"
+	"  gate: string,\n"
+	"  backend: string,\n"
+	"  mode: string,\n"
+	"  compliant: bool,\n"
+	"  violations: []Violation,\n"
+	"  last_audit: string\n"
+	")\n"
+	"\n"
+	"# The request is not a Varlink message (bad JSON, not an object, no method).\n"
+	"error ProtocolError (reason: string)\n"
+	"\n"
+	"# The request is longer than limit bytes; the connection is closed.\n"
+	"error MessageTooLarge (limit: int)\n"
+	"\n"
+	"# limit clients are connected already; the connection is closed.\n"
+	"error TooManyConnections (limit: int)\n"
+	"\n"
+	"# The service failed to build an answer (out of memory).\n"
+	"error InternalError ()\n";
+
+static int device_get_support(struct vl_call *call, json_object *params, void *userdata)
+{
+	struct agent *a = userdata;
+	json_object *o;
+
+	if (vl_params_check(call, params, NULL, 0) < 0)
+		return 0;
+	o = cg_metadata_support_json(&a->metadata, time(NULL));
+	return o ? vl_reply(call, o) : -ENOMEM;
+}
+
+static int device_get_disclosure(struct vl_call *call, json_object *params, void *userdata)
+{
+	struct agent *a = userdata;
+	json_object *o;
+
+	if (vl_params_check(call, params, NULL, 0) < 0)
+		return 0;
+	o = cg_metadata_disclosure_json(&a->metadata, time(NULL));
+	return o ? vl_reply(call, o) : -ENOMEM;
+}
+
+static json_object *status_json(const struct cg_agent_status *st)
+{
+	json_object *o = json_object_new_object();
+	json_object *v = json_object_new_array();
+	char when[32] = "";
+
+	if (!o || !v) {
+		json_object_put(o);
+		json_object_put(v);
+		return NULL;
+	}
+	for (size_t i = 0; i < st->n_violations; i++) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "user", json_object_new_string(st->violations[i].user));
+		json_object_object_add(e, "store", json_object_new_string(st->violations[i].store));
+		json_object_object_add(e, "verdict", json_object_new_string(st->violations[i].verdict));
+		json_object_array_add(v, e);
+	}
+	if (st->last_audit) {
+		struct tm tm;
+
+		gmtime_r(&st->last_audit, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	json_object_object_add(o, "gate", json_object_new_string(st->gate));
+	json_object_object_add(o, "backend", json_object_new_string(st->backend));
+	json_object_object_add(o, "mode", json_object_new_string(st->mode));
+	json_object_object_add(o, "compliant", json_object_new_boolean(st->compliant));
+	json_object_object_add(o, "violations", v);
+	json_object_object_add(o, "last_audit", json_object_new_string(when));
+	return o;
+}
+
+static int device_get_status(struct vl_call *call, json_object *params, void *userdata)
+{
+	struct agent *a = userdata;
+	json_object *o;
+
+	if (vl_params_check(call, params, NULL, 0) < 0)
+		return 0;
+	o = status_json(&a->status);
+	return o ? vl_reply(call, o) : -ENOMEM;
+}
+
+static const struct vl_method device_methods[] = {
+	{ "GetSupport", device_get_support },
+	{ "GetDisclosure", device_get_disclosure },
+	{ "GetStatus", device_get_status },
+};
+
+const struct vl_interface device_interface = {
+	.name = "io.credgate.Device",
+	.description = device_idl,
+	.methods = device_methods,
+	.n_methods = ARRAY_SIZE(device_methods),
+};
+
+void agent_status_clear(struct cg_agent_status *st)
+{
+	for (size_t i = 0; i < st->n_violations; i++) {
+		free(st->violations[i].user);
+		free(st->violations[i].store);
+		free(st->violations[i].verdict);
+	}
+	free(st->violations);
+	st->violations = NULL;
+	st->n_violations = 0;
+}
+
+int agent_status_set_violations(struct cg_agent_status *st,
+				const struct cg_violation *v, size_t n)
+{
+	struct cg_violation *copy = calloc(n ? n : 1, sizeof(*copy));
+
+	if (!copy)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		copy[i].user = strdup(v[i].user);
+		copy[i].store = strdup(v[i].store);
+		copy[i].verdict = strdup(v[i].verdict);
+		if (!copy[i].user || !copy[i].store || !copy[i].verdict) {
+			struct cg_agent_status tmp = { .violations = copy, .n_violations = i + 1 };
+
+			agent_status_clear(&tmp);
+			return -ENOMEM;
+		}
+	}
+	agent_status_clear(st);
+	st->violations = copy;
+	st->n_violations = n;
+	return 0;
+}

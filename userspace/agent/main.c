@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+/*
+ * credgated: the credgate agent.  Loads the configuration and the device
+ * metadata, serves io.credgate.Device over Varlink and runs the event loop
+ * the other parts of the agent (gate backend, audit, store watches) plug
+ * their fds into.  See credgated(8).
+ */
+#include "agent.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+
+static void usage(FILE *f)
+{
+	fputs("usage: credgated [OPTIONS]\n"
+	      "  --config FILE       configuration (default " CG_CONFIG_PATH ")\n"
+	      "  --backend NAME      auto, lsm, bpf or none (default: [gate] backend)\n"
+	      "  --socket PATH       Varlink socket (default: [varlink] socket, " CG_VARLINK_SOCKET ")\n"
+	      "  --state-dir DIR     persistent state (default " CG_STATE_DIR ")\n"
+	      "  --os-release FILE   os-release to read (default /etc/os-release, /usr/lib/os-release)\n"
+	      "  --foreground        do not detach\n"
+	      "  --version, --help\n"
+	      "exit status: 0 stopped cleanly, 2 error; see credgated(8)\n", f);
+}
+
+static int parse_args(struct agent *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "os-release", required_argument, NULL, 'o' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:b:s:d:o:fVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->config_path = optarg; break;
+		case 's': a->socket_path = optarg; break;
+		case 'd': a->state_dir = optarg; break;
+		case 'o': a->os_release_path = optarg; break;
+		case 'f': a->foreground = true; break;
+		case 'b':
+			if (cg_backend_from_name(optarg, &a->backend) < 0)
+				return cg_err(EINVAL, "--backend %s: expected auto, lsm, bpf or none", optarg);
+			a->backend_set = true;
+			break;
+		case 'V':
+			puts("credgated " CREDGATE_VERSION);
+			exit(EXIT_CG_OK);
+		case 'h':
+			usage(stdout);
+			exit(EXIT_CG_OK);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc)
+		return cg_err(EINVAL, "unexpected argument '%s' (see credgated --help)", argv[optind]);
+	return 0;
+}
+
+/* Config, os-release and the support-end floor into a->metadata.  On
+ * failure the previous metadata stays (a bad edit never blanks it). */
+static int load_metadata(struct agent *a, bool explicit_config)
+{
+	struct cg_config config;
+	struct cg_metadata md;
+	int r;
+
+	if (!explicit_config && access(a->config_path, F_OK) < 0 && errno == ENOENT) {
+		cg_warn("%s does not exist; using built-in defaults", a->config_path);
+		r = cg_config_init(&config);
+	} else {
+		r = cg_config_load(&config, a->config_path);
+	}
+	if (r < 0) {
+		cg_config_free(&config);
+		return cg_err(r, "%s: not loaded; fix the lines above", a->config_path);
+	}
+	r = cg_metadata_load(&md, &config, a->os_release_path, a->state_dir, true);
+	if (r < 0) {
+		cg_config_free(&config);
+		return r;
+	}
+	cg_config_free(&a->config);
+	cg_metadata_free(&a->metadata);
+	a->config = config;
+	a->metadata = md;
+	return 0;
+}
+
+/* CRA Art. 13(19): say it at every start when support has ended. */
+static void warn_support_state(const struct agent *a)
+{
+	bool supported;
+	long days;
+
+	cg_metadata_support_state(&a->metadata, time(NULL), &supported, &days);
+	if (!a->metadata.support_end)
+		cg_warn("no support end is published: set [product] support_end in %s or SUPPORT_END in os-release",
+			a->config_path);
+	else if (!supported)
+		cg_warn("the security support period ended on %s (%ld days ago): this device no longer receives security updates",
+			a->metadata.support_end, -days);
+	if (!a->metadata.n_contacts)
+		cg_warn("no vulnerability-disclosure contact is published: set [product] contact in %s",
+			a->config_path);
+}
+
+static int setup_backend(struct agent *a)
+{
+	enum cg_backend b = a->backend_set ? a->backend : a->config.gate.backend;
+
+	a->status.mode = cg_gate_mode_name(a->config.gate.mode);
+	a->status.compliant = false;	/* no audit has run */
+	if (b == CG_BACKEND_NONE) {
+		a->status.backend = cg_backend_name(CG_BACKEND_NONE);
+		a->status.gate = "unknown";
+		cg_warn("backend none: no kernel gate; serving metadata only");
+		return 0;
+	}
+	return cg_err(ENOTSUP, "backend %s is not part of this build yet; run with --backend none to serve metadata only",
+		      cg_backend_name(b));
+}
+
+static int on_signal(struct cg_loop *loop, int fd, uint32_t events, void *userdata)
+{
+	struct agent *a = userdata;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGHUP) {
+		if (load_metadata(a, true) == 0) {
+			warn_support_state(a);
+			cg_warn("reloaded %s", a->config_path);
+		}
+		return 0;
+	}
+	cg_loop_quit(loop, EXIT_CG_OK);
+	return 0;
+}
+
+static int on_varlink(struct cg_loop *loop, int fd, uint32_t events, void *userdata)
+{
+	(void)loop;
+	(void)fd;
+	(void)events;
+	/* A failing epoll_wait inside the server is transient (EINTR...). */
+	vl_server_process(userdata, 0);
+	return 0;
+}
+
+static int setup_signals(struct agent *a)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	a->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (a->signal_fd < 0)
+		return -errno;
+	return cg_loop_add(a->loop, a->signal_fd, EPOLLIN, on_signal, a);
+}
+
+static int setup_varlink(struct agent *a)
+{
+	static const struct vl_service_info info = {
+		.vendor = "credgate",
+		.product = "credgated",
+		.version = CREDGATE_VERSION,
+		.url = "",
+	};
+	struct vl_limits limits = {
+		.max_clients = (unsigned int)a->config.varlink.max_clients,
+		.idle_timeout_ms = (unsigned int)(a->config.varlink.idle_timeout * 1000),
+	};
+	const char *path = a->socket_path ? a->socket_path : a->config.varlink.socket;
+	_cleanup_free_ char *dir = strdup(path);
+	char *slash;
+	int r;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return cg_err(errno, "cannot create %s: %m", dir);
+	}
+	r = vl_server_new(&a->server, &limits, &info);
+	if (r < 0)
+		return r;
+	r = vl_server_add_interface(a->server, &device_interface, a);
+	if (r < 0)
+		return r;
+	/* 0666: the support period and contact are public information. */
+	r = vl_server_listen(a->server, path, 0666);
+	if (r < 0)
+		return r;
+	a->socket_path = path;
+	return 0;
+}
+
+static int detach(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return cg_err(errno, "fork: %m");
+	if (pid > 0)
+		_exit(EXIT_CG_OK);	/* the socket is listening: ready */
+	setsid();
+	/* stderr stays: it is the agent's log (init scripts redirect it). */
+	if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout))
+		return -errno;
+	return chdir("/") < 0 ? -errno : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct agent a = {
+		.config_path = CG_CONFIG_PATH,
+		.state_dir = CG_STATE_DIR,
+		.signal_fd = -1,
+	};
+	bool explicit_config;
+	int r;
+
+	cg_set_progname("credgated");
+	if (parse_args(&a, argc, argv) < 0)
+		return EXIT_CG_ERROR;
+	explicit_config = strcmp(a.config_path, CG_CONFIG_PATH) != 0;
+	if (cg_config_init(&a.config) < 0)
+		return EXIT_CG_ERROR;
+	r = load_metadata(&a, explicit_config);
+	if (r < 0)
+		goto out;
+	warn_support_state(&a);
+	r = setup_backend(&a);
+	if (r < 0)
+		goto out;
+	r = setup_varlink(&a);
+	if (r < 0)
+		goto out;
+	/* Detach before the signalfd exists: a signalfd polled through
+	 * epoll stays bound to the process that created it. */
+	if (!a.foreground) {
+		r = detach();
+		if (r < 0)
+			goto out;
+	}
+	r = cg_loop_new(&a.loop);
+	if (r == 0)
+		r = setup_signals(&a);
+	if (r == 0)
+		r = cg_loop_add(a.loop, vl_server_fd(a.server), EPOLLIN, on_varlink, a.server);
+	if (r < 0)
+		goto out;
+	r = cg_loop_run(a.loop);
+	if (a.socket_path)
+		unlink(a.socket_path);
+out:
+	vl_server_free(a.server);
+	cg_loop_free(a.loop);
+	if (a.signal_fd >= 0)
+		close(a.signal_fd);
+	agent_status_clear(&a.status);
+	cg_metadata_free(&a.metadata);
+	cg_config_free(&a.config);
+	return r < 0 ? EXIT_CG_ERROR : EXIT_CG_OK;
+}
