@@ -11,20 +11,56 @@
 #define SET_EMPTY ((size_t)-1)
 #define DICT_LIST_LINE_MAX 4096
 
+#define ARENA_BLOCK (64 * 1024)
+
+struct dict_arena_block {
+	struct dict_arena_block *next;
+	size_t used, size;
+	char data[];
+};
+
 void dict_init(struct dict *d)
 {
 	memset(d, 0, sizeof(*d));
 }
 
+/* Copy @s into the arena: one allocation per 64 KiB, not per string. */
+static const char *arena_strdup(struct dict *d, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	struct dict_arena_block *b = d->arena;
+
+	if (!b || b->size - b->used < len) {
+		size_t size = len > ARENA_BLOCK ? len : ARENA_BLOCK;
+
+		b = malloc(sizeof(*b) + size);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->size = size;
+		b->next = d->arena;
+		d->arena = b;
+	}
+	memcpy(b->data + b->used, s, len);
+	b->used += len;
+	return b->data + b->used - len;
+}
+
+static const char *intern_origin(struct dict *d, const char *origin)
+{
+	if (d->last_origin && !strcmp(d->last_origin, origin))
+		return d->last_origin;
+	d->last_origin = arena_strdup(d, origin);
+	return d->last_origin;
+}
+
 void dict_clear(struct dict *d)
 {
-	for (size_t i = 0; i < d->n_cands; i++) {
-		free(d->cands[i].password);
-		free(d->cands[i].origin);
-	}
-	for (size_t i = 0; i < d->n_exact; i++) {
-		free(d->exact[i].hash);
-		free(d->exact[i].origin);
+	while (d->arena) {
+		struct dict_arena_block *next = d->arena->next;
+
+		free(d->arena);
+		d->arena = next;
 	}
 	free(d->cands);
 	free(d->exact);
@@ -43,7 +79,7 @@ static size_t str_hash(const char *s)
 
 static int set_grow(struct dict *d)
 {
-	size_t cap = d->set_cap ? d->set_cap * 2 : 1024;
+	size_t cap = d->set_cap ? d->set_cap * 2 : 8192;
 	size_t *set = malloc(cap * sizeof(*set));
 
 	if (!set)
@@ -63,8 +99,9 @@ static int set_grow(struct dict *d)
 	return 0;
 }
 
-int dict_add(struct dict *d, enum cand_kind kind, const char *password,
-	     const char *origin, bool printable)
+/* @password and @origin are used as they are when @copy is false. */
+static int add_candidate(struct dict *d, enum cand_kind kind, const char *password,
+			 const char *origin, bool printable, bool copy)
 {
 	struct candidate *c;
 	size_t h;
@@ -85,17 +122,20 @@ int dict_add(struct dict *d, enum cand_kind kind, const char *password,
 		d->cap_cands = cap;
 	}
 	c = &d->cands[d->n_cands];
-	c->password = strdup(password);
-	c->origin = strdup(origin);
-	if (!c->password || !c->origin) {
-		free(c->password);
-		free(c->origin);
+	c->password = copy ? arena_strdup(d, password) : password;
+	c->origin = copy ? intern_origin(d, origin) : origin;
+	if (!c->password || !c->origin)
 		return -ENOMEM;
-	}
 	c->kind = kind;
 	c->printable = printable;
 	d->set[h] = d->n_cands++;
 	return 1;
+}
+
+int dict_add(struct dict *d, enum cand_kind kind, const char *password,
+	     const char *origin, bool printable)
+{
+	return add_candidate(d, kind, password, origin, printable, true);
 }
 
 int dict_add_exact(struct dict *d, const char *hash, const char *origin)
@@ -112,13 +152,10 @@ int dict_add_exact(struct dict *d, const char *hash, const char *origin)
 		d->cap_exact = cap;
 	}
 	e = &d->exact[d->n_exact];
-	e->hash = strdup(hash);
-	e->origin = strdup(origin);
-	if (!e->hash || !e->origin) {
-		free(e->hash);
-		free(e->origin);
+	e->hash = arena_strdup(d, hash);
+	e->origin = arena_strdup(d, origin);
+	if (!e->hash || !e->origin)
 		return -ENOMEM;
-	}
 	d->n_exact++;
 	d->exact_sorted = false;
 	return 0;
@@ -128,7 +165,7 @@ static int add_static(struct dict *d, enum cand_kind kind, const char *const *li
 		      size_t n, const char *origin, bool printable)
 {
 	for (size_t i = 0; i < n; i++) {
-		int r = dict_add(d, kind, list[i], origin, printable);
+		int r = add_candidate(d, kind, list[i], origin, printable, false);
 
 		if (r < 0)
 			return r;
@@ -344,7 +381,7 @@ static int cmp_exact(const void *a, const void *b)
 
 const struct exact_hash *dict_find_exact(struct dict *d, const char *hash)
 {
-	struct exact_hash key = { .hash = (char *)hash };
+	struct exact_hash key = { .hash = hash };
 
 	if (!d->exact_sorted) {
 		if (d->n_exact)

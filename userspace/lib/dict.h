@@ -22,16 +22,19 @@ enum cand_kind {
 };
 
 struct candidate {
-	char *password;
-	char *origin;		/* where it comes from, for the verdict detail */
+	const char *password;
+	const char *origin;	/* where it comes from, for the verdict detail */
 	enum cand_kind kind;
 	bool printable;		/* a public default: may be shown to the user */
 };
 
 struct exact_hash {
-	char *hash;
-	char *origin;
+	const char *hash;
+	const char *origin;
 };
+
+/* Strings the dictionary owns: bump-allocated, freed together. */
+struct dict_arena_block;
 
 struct dict {
 	struct candidate *cands;
@@ -41,6 +44,8 @@ struct dict {
 	bool exact_sorted;
 	size_t *set;		/* open-addressing index set over cands, for dedup */
 	size_t set_cap;
+	struct dict_arena_block *arena;
+	const char *last_origin;	/* consecutive candidates share their origin */
 	unsigned n_errors;	/* bad list lines reported */
 };
 
@@ -48,7 +53,7 @@ void dict_init(struct dict *d);
 void dict_clear(struct dict *d);
 
 /*
- * Add a candidate (copied).  Candidates must be added in enum cand_kind
+ * Add a candidate (password and origin copied).  Candidates must be added in enum cand_kind
  * order; a password already present keeps its first kind.  Returns 1 when
  * added, 0 when already present, -ENOMEM.
  */
