@@ -56,7 +56,6 @@ void audit_report_free(struct audit_report *r)
 
 struct config_ctx {
 	struct audit_config *cfg;
-	const char *path;
 	int err;
 	char msg[256];		/* the first bad setting; inih gives its line */
 };
@@ -115,16 +114,12 @@ int audit_config_load(const char *root, const char *path, struct audit_config *c
 	int r;
 
 	*cfg = (struct audit_config){ .unknown_ok = -1, .sequential_max = -1 };
-	if (asprintf(&diag_path, "%s%s", root ? root : "", path) < 0)
-		return -ENOMEM;
-	r = store_read(root, path, 1 << 20, &data, &size);
+	r = store_read_reported(root, path, 1 << 20, "configuration", diag, ud, &diag_path,
+				&data, &size);
 	if (r == -ENOENT)
 		return 0;
-	if (r < 0) {
-		if (diag)
-			diag(ud, diag_path, 0, strerror(-r));
+	if (r < 0)
 		return r;
-	}
 	r = ini_parse_string(data, config_handler, &c);
 	if (c.err)
 		return c.err;

@@ -266,20 +266,12 @@ int dict_load_list(struct dict *d, const char *root, const char *path,
 	size_t size = 0;
 	int r;
 
-	if (asprintf(&diag_path, "%s%s", root ? root : "", path) < 0)
-		return -ENOMEM;
-	r = store_read(root, path, STORE_FILE_MAX, &data, &size);
-	if (r == -ENOENT)
-		return r;
-	if (r < 0) {
-		char msg[160];
-
-		snprintf(msg, sizeof(msg), "cannot read defaults list: %s",
-			 r == -EBADFD ? "not a regular file" : strerror(-r));
-		list_diag(diag, ud, diag_path, 0, msg);
+	r = store_read_reported(root, path, STORE_FILE_MAX, "defaults list", diag, ud,
+				&diag_path, &data, &size);
+	if (r < 0 && r != -ENOENT && r != -ENOMEM)
 		d->n_errors++;
+	if (r < 0)
 		return r;
-	}
 	return dict_parse_list(d, data, size, diag_path, diag, ud);
 }
 

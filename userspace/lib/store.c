@@ -351,21 +351,37 @@ int store_read(const char *root, const char *path, size_t max, char **out, size_
 	return 0;
 }
 
-static const char *read_error_hint(int err)
+static const char *read_error_text(int err)
 {
 	switch (err) {
 	case -EACCES:
 	case -EPERM:
-		return " (run as root)";
+		return "Permission denied (run as root)";
 	case -EBADFD:
-		return ": not a regular file";
+		return "not a regular file";
 	case -EFBIG:
-		return ": file too large";
+		return "file too large";
 	case -ELOOP:
-		return ": symlink refused";
+		return "symlink refused";
 	default:
-		return "";
+		return strerror(-err);
 	}
+}
+
+int store_read_reported(const char *root, const char *path, size_t max, const char *what,
+			store_diag_fn diag, void *ud, char **diag_path, char **data,
+			size_t *size)
+{
+	int r;
+
+	*diag_path = NULL;
+	if (asprintf(diag_path, "%s%s", root ? root : "", path) < 0)
+		return -ENOMEM;
+	r = store_read(root, path, max, data, size);
+	if (r < 0 && r != -ENOENT && r != -ENOMEM)
+		diagf(diag, ud, *diag_path, 0, "cannot read%s%s: %s", what ? " " : "",
+		      what ? what : "", read_error_text(r));
+	return r;
 }
 
 int store_load(enum store_type type, const char *root, const char *path,
@@ -375,16 +391,9 @@ int store_load(enum store_type type, const char *root, const char *path,
 	size_t size = 0;
 	int r;
 
-	if (asprintf(&diag_path, "%s%s", root ? root : "", path) < 0)
-		return -ENOMEM;
-	r = store_read(root, path, STORE_FILE_MAX, &data, &size);
-	if (r == -ENOENT)
+	r = store_read_reported(root, path, STORE_FILE_MAX, NULL, diag, ud, &diag_path,
+				&data, &size);
+	if (r < 0)
 		return r;
-	if (r < 0) {
-		diagf(diag, ud, diag_path, 0, "cannot read: %s%s", r == -EBADFD ?
-		      "not a regular file" : strerror(-r),
-		      r == -EBADFD ? "" : read_error_hint(r));
-		return r;
-	}
 	return store_parse(type, path, diag_path, data, size, diag, ud, out);
 }

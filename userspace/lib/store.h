@@ -104,6 +104,15 @@ int store_load(enum store_type type, const char *root, const char *path,
 /* Read a whole regular file (opened with store_open) of at most @max bytes. */
 int store_read(const char *root, const char *path, size_t max, char **out, size_t *size);
 
+/*
+ * store_read plus the diagnostic every caller gives: "ROOTPATH: cannot read
+ * WHAT: reason" for any failure but -ENOENT (the caller decides whether a
+ * missing file matters).  *diag_path (caller frees) is root + path.
+ */
+int store_read_reported(const char *root, const char *path, size_t max, const char *what,
+			store_diag_fn diag, void *userdata, char **diag_path, char **data,
+			size_t *size);
+
 void store_file_free(struct store_file *sf);
 
 /*
