@@ -105,11 +105,11 @@ $(KSFT_DIR)/kselftest_harness.h:
 
 $(BUILD)/selftests/host/%: selftests/host/%.c $(LIBCREDGATE) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -o $@ $< $(LIBCREDGATE) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -Wno-unused-parameter -o $@ $< $(LIBCREDGATE) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/selftests/vm/%: selftests/vm/%.c $(LIBCREDGATE) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -o $@ $< $(LIBCREDGATE) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -Wno-unused-parameter -o $@ $< $(LIBCREDGATE) $(LDFLAGS) $(LDLIBS)
 
 tests: $(BINS) $(HOSTTESTS) $(VMTESTS)
 
