@@ -123,6 +123,7 @@ TEST(provision_matches_documented_vector)
 	password_from_bytes(expect, want);
 	ASSERT_EQ(0, provision_derive(secret, sizeof(secret), "prod", "SER1", pw));
 	ASSERT_STREQ(want, pw);
+	ASSERT_STREQ("r7bix8hbi7pzyp7e", pw);
 	ASSERT_TRUE(in_alphabet(pw));
 }
 
