@@ -123,3 +123,9 @@ bench:
 
 clean:
 	rm -rf build build-san
+
+# Long crash-safety loop of 'credgate migrate' (CRASH_RUNS=N, default 20000).
+.PHONY: crashloop
+crashloop:
+	$(MAKE) tests
+	scripts/crashloop
