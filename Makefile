@@ -83,6 +83,13 @@ $(BUILD)/userspace/%.o: userspace/%.c $(BPF_SKELS) $(wildcard include/credgate/*
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# Shipped audit dictionaries: curated lists in userspace/data/ -> C table.
+$(BUILD)/gen/dict_data.h: scripts/gen-dict $(wildcard userspace/data/*)
+	@mkdir -p $(@D)
+	scripts/gen-dict userspace/data $(BUILD)/gen
+
+$(BUILD)/userspace/lib/dict.o: $(BUILD)/gen/dict_data.h
+
 $(LIBCREDGATE): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
