@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "audit.h"
+#include "store.h"
+
 enum migrate_policy {
 	MIGRATE_RANDOM,	/* unique random password, plaintext to the operator */
 	MIGRATE_USER,	/* expire: the user defines the password before use */
@@ -54,5 +57,37 @@ unsigned long migrate_today(void);
 int credentials_create(const char *path);
 int credentials_add(int fd, const char *store, const char *user, const char *password);
 int credentials_note_failure(int fd, const char *store, const char *step, int err);
+
+/* The file behind @path (as on the device) on this host: ROOT + path. */
+int migrate_host_path(const char *root, const char *path, char **out);
+
+/*
+ * Write @sf with @edits applied, crash-safely (atomic_file_replace).  The
+ * caller holds pwdb_lock() and loaded @sf under it.  Refuses (-EAGAIN) when
+ * the file no longer holds sf->data (a writer that ignores the lock changed
+ * it) and (-EINVAL) when the new contents would not parse to the same
+ * accounts.  *step names the step that failed.
+ */
+int migrate_write_store(const char *root, const struct store_file *sf,
+			const struct line_edit *edits, size_t n_edits, const char **step);
+
+/* What `credgate migrate` does (docs/migration.md). */
+struct migrate_opts {
+	const char *root;		/* NULL or "/": this system */
+	enum migrate_policy policy;
+	const char *const *users;	/* --user filter; n_users 0: all flagged */
+	size_t n_users;
+	const char *method;		/* --hash-method; NULL: per store */
+	int creds_fd;			/* credentials file, or -1: print to stdout */
+	const struct audit_opts *audit;	/* stores, lists, identifiers */
+};
+
+/*
+ * Audit under the shadow lock, then rewrite every store holding flagged
+ * accounts.  Diagnostics name the store, account and failed step.  Returns
+ * the number of accounts migrated, or a negative errno (-ENOENT: a --user
+ * names no audited account, nothing written).
+ */
+int migrate_run(const struct migrate_opts *o);
 
 #endif
