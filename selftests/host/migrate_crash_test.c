@@ -213,7 +213,21 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-TEST(sigkill_anywhere_leaves_old_or_new)
+FIXTURE(crash) {
+	int unused;
+};
+
+FIXTURE_SETUP(crash)
+{
+	self->unused = 0;
+}
+
+FIXTURE_TEARDOWN(crash)
+{
+}
+
+/* Generous: the loop's length is set by CREDGATE_CRASH_RUNS. */
+TEST_F_TIMEOUT(crash, sigkill_anywhere_leaves_old_or_new, 3600)
 {
 	struct image im = {};
 	struct store_file *old = NULL;
@@ -276,7 +290,7 @@ TEST(sigkill_anywhere_leaves_old_or_new)
 		pid = spawn_migrate(&im, step);
 		ASSERT_GT(pid, 0);
 		if (!step) {
-			long long d = (long long)(rand() % 1000) * run_ns * 12 / 10000;
+			long long d = (long long)(rand() % 1000) * run_ns / 1000;
 			struct timespec ts = { d / 1000000000LL, d % 1000000000LL };
 
 			nanosleep(&ts, NULL);
