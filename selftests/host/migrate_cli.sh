@@ -138,6 +138,9 @@ expect_fail "unknown --user" "$T" "nobody.*no such account" --policy lock --user
 : >"$TMP/exists"
 expect_fail "existing credentials file" "$T" "exists.*never overwritten" \
 	--policy random --credentials-out "$TMP/exists" "${FAST[@]}"
+expect_fail "credentials file inside --root" "$T" "inside --root" \
+	--policy random --credentials-out "$T/etc/creds" "${FAST[@]}"
+check "credentials file inside --root: not created" [ ! -e "$T/etc/creds" ]
 expect_fail "random without an output" "$T" "credentials-out" --policy random "${FAST[@]}"
 expect_fail "bad --hash-method" "$T" "hash-method" --policy random \
 	--credentials-out "$TMP/c-bad" --hash-method '$nope$' "${FAST[@]}"

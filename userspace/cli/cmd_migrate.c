@@ -189,6 +189,14 @@ int cmd_migrate(int argc, char **argv)
 		ret = EXIT_CG_OK;
 	if (r)
 		goto out;
+	if (a.creds_path && a.m.root && strcmp(a.m.root, "/")) {
+		r = path_inside_root(a.creds_path, a.m.root);
+		if (r != 0) {
+			cg_err(r < 0 ? r : EINVAL, "--credentials-out %s: %s; nothing was changed", a.creds_path,
+			       r < 0 ? strerror(-r) : "lies inside --root: the passwords would ship in the image");
+			goto out;
+		}
+	}
 	if (a.creds_path) {
 		a.m.creds_fd = credentials_create(a.creds_path);
 		if (a.m.creds_fd < 0) {

@@ -5,7 +5,6 @@
  * the hash into the rootfs, print the password once.
  */
 #include <getopt.h>
-#include <limits.h>
 
 #include "atomic_file.h"
 #include "commands.h"
@@ -74,17 +73,14 @@ static int parse_args(int argc, char **argv, struct provision_args *a)
 /* The secret must never be inside the tree that becomes the device. */
 static int check_secret_outside_root(const char *secret, const char *root)
 {
-	char rs[PATH_MAX], rr[PATH_MAX];
-	size_t n;
+	int r = path_inside_root(secret, root);
 
-	if (!realpath(secret, rs))
-		return cg_err(errno, "provision: cannot open secret file %s: %m", secret);
-	if (!realpath(root, rr))
-		return cg_err(errno, "provision: --root %s: %m", root);
-	n = strlen(rr);
-	if (!strcmp(rr, "/") || (!strncmp(rs, rr, n) && rs[n] == '/'))
+	if (r < 0)
+		return cg_err(r, "provision: cannot resolve --secret-file %s or --root %s: %s",
+			      secret, root, strerror(-r));
+	if (r)
 		return cg_err(EINVAL, "provision: the secret file %s lies inside the target root %s; keep it on the factory host and give --root the unpacked rootfs",
-			      rs, rr);
+			      secret, root);
 	return 0;
 }
 

@@ -37,6 +37,44 @@ unsigned long migrate_today(void)
 	return now > 0 ? (unsigned long)(now / 86400) : 0;
 }
 
+int path_inside_root(const char *path, const char *root)
+{
+	_cleanup_free_ char *dir = NULL, *rroot = NULL, *rpath = NULL;
+	const char *base;
+	size_t n;
+
+	rroot = realpath(root, NULL);
+	if (!rroot)
+		return -errno;
+	rpath = realpath(path, NULL);
+	if (!rpath) {
+		char *slash;
+
+		if (errno != ENOENT)
+			return -errno;
+		dir = strdup(path);
+		if (!dir)
+			return -ENOMEM;
+		slash = strrchr(dir, '/');
+		base = slash ? slash + 1 : path;
+		if (slash)
+			*slash = '\0';
+		rpath = realpath(slash ? (*dir ? dir : "/") : ".", NULL);
+		if (!rpath)
+			return -errno;
+		{
+			char *full;
+
+			if (asprintf(&full, "%s/%s", rpath, base) < 0)
+				return -ENOMEM;
+			free(rpath);
+			rpath = full;
+		}
+	}
+	n = strlen(rroot);
+	return !strcmp(rroot, "/") || (!strncmp(rpath, rroot, n) && rpath[n] == '/');
+}
+
 char *migrate_locked_hash(const char *hash)
 {
 	char *s;

@@ -41,6 +41,13 @@ struct line_edit {
 int migrate_apply_edits(const char *data, size_t size, const struct line_edit *edits,
 			size_t n_edits, char **out, size_t *out_len);
 
+/*
+ * Does @path (which need not exist yet; its directory must) lie inside
+ * @root once symbolic links are resolved?  1 yes, 0 no, negative errno.
+ * Secrets and credentials files must never end up inside an image.
+ */
+int path_inside_root(const char *path, const char *root);
+
 /* "!" + @hash for the lock policy (caller frees), NULL on ENOMEM. */
 char *migrate_locked_hash(const char *hash);
 
