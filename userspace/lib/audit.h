@@ -116,6 +116,8 @@ struct audit_cache {
 
 /* Load @path; a missing, corrupt or unsafe file gives an empty cache. */
 int audit_cache_load(struct audit_cache *c, const char *path);
+/* Parse a cache file's bytes (modified in place); -EBADMSG when corrupt. */
+int audit_cache_parse(struct audit_cache *c, char *data, size_t size);
 struct audit_cache_entry *audit_cache_find(struct audit_cache *c, const unsigned char key[32]);
 int audit_cache_put(struct audit_cache *c, const unsigned char key[32], long cand);
 /* Write atomically, mode 0600. */

@@ -37,7 +37,7 @@ static int hexval(char ch)
 	return -1;
 }
 
-static int parse_entries(struct audit_cache *c, char *data, size_t size)
+int audit_cache_parse(struct audit_cache *c, char *data, size_t size)
 {
 	size_t pos = sizeof(CACHE_MAGIC) - 1;
 
@@ -94,7 +94,7 @@ int audit_cache_load(struct audit_cache *c, const char *path)
 			break;
 		len += (size_t)n;
 	}
-	r = parse_entries(c, data, len);
+	r = audit_cache_parse(c, data, len);
 	if (r < 0) {
 		audit_cache_clear(c);
 		return r == -ENOMEM ? r : 0;

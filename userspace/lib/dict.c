@@ -189,31 +189,16 @@ static int list_line(struct dict *d, char *line, const char *diag_path, unsigned
 	return dict_add(d, CAND_DEFAULT, pw, origin, false) < 0 ? -ENOMEM : 0;
 }
 
-int dict_load_list(struct dict *d, const char *root, const char *path,
-		   store_diag_fn diag, void *ud)
+int dict_parse_list(struct dict *d, char *data, size_t size, const char *diag_path,
+		    store_diag_fn diag, void *ud)
 {
-	_cleanup_free_ char *data = NULL, *diag_path = NULL;
-	size_t size = 0, pos = 0;
+	size_t pos = 0;
 	unsigned lineno = 0;
-	int r;
 
-	if (asprintf(&diag_path, "%s%s", root ? root : "", path) < 0)
-		return -ENOMEM;
-	r = store_read(root, path, STORE_FILE_MAX, &data, &size);
-	if (r == -ENOENT)
-		return r;
-	if (r < 0) {
-		char msg[160];
-
-		snprintf(msg, sizeof(msg), "cannot read defaults list: %s",
-			 r == -EBADFD ? "not a regular file" : strerror(-r));
-		list_diag(diag, ud, diag_path, 0, msg);
-		d->n_errors++;
-		return r;
-	}
 	while (pos < size) {
 		char *line = data + pos, *nl = memchr(line, '\n', size - pos);
 		size_t len = nl ? (size_t)(nl - line) : size - pos;
+		int r;
 
 		lineno++;
 		pos += len + (nl != NULL);
@@ -235,6 +220,30 @@ int dict_load_list(struct dict *d, const char *root, const char *path,
 			return r;
 	}
 	return 0;
+}
+
+int dict_load_list(struct dict *d, const char *root, const char *path,
+		   store_diag_fn diag, void *ud)
+{
+	_cleanup_free_ char *data = NULL, *diag_path = NULL;
+	size_t size = 0;
+	int r;
+
+	if (asprintf(&diag_path, "%s%s", root ? root : "", path) < 0)
+		return -ENOMEM;
+	r = store_read(root, path, STORE_FILE_MAX, &data, &size);
+	if (r == -ENOENT)
+		return r;
+	if (r < 0) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "cannot read defaults list: %s",
+			 r == -EBADFD ? "not a regular file" : strerror(-r));
+		list_diag(diag, ud, diag_path, 0, msg);
+		d->n_errors++;
+		return r;
+	}
+	return dict_parse_list(d, data, size, diag_path, diag, ud);
 }
 
 static int cmp_str(const void *a, const void *b)

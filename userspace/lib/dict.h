@@ -68,6 +68,9 @@ size_t dict_builtin_count(enum cand_kind kind);
  */
 int dict_load_list(struct dict *d, const char *root, const char *path,
 		   store_diag_fn diag, void *userdata);
+/* The same on @size bytes in memory (modified in place); @diag_path names them. */
+int dict_parse_list(struct dict *d, char *data, size_t size, const char *diag_path,
+		    store_diag_fn diag, void *userdata);
 /* Every *.list in @dir (inside @root), in name order; absent dir is fine. */
 int dict_load_dir(struct dict *d, const char *root, const char *dir,
 		  store_diag_fn diag, void *userdata);

@@ -3,6 +3,16 @@
 #include "util.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
+
+/* Fetched once: an implicit fetch per digest init costs more than MD5 itself. */
+static EVP_MD *md5_md;
+static pthread_once_t md5_once = PTHREAD_ONCE_INIT;
+
+static void md5_fetch(void)
+{
+	md5_md = EVP_MD_fetch(NULL, "MD5", NULL);
+}
 
 static const struct {
 	const char *prefix;
@@ -140,15 +150,18 @@ int apr1_crypt(const char *pw, const char *setting, char *out, size_t size)
 		saltlen++;
 	if (size < 6 + saltlen + 1 + 22 + 1)
 		return -ENOBUFS;
+	pthread_once(&md5_once, md5_fetch);
+	if (!md5_md)
+		return -ENOTSUP;
 	c = EVP_MD_CTX_new();
 	if (!c)
 		return -ENOMEM;
 	/* Alternate sum: MD5(pw salt pw). */
-	if (EVP_DigestInit_ex(c, EVP_md5(), NULL) != 1 || md5_update(c, pw, pwlen) ||
+	if (EVP_DigestInit_ex(c, md5_md, NULL) != 1 || md5_update(c, pw, pwlen) ||
 	    md5_update(c, salt, saltlen) || md5_update(c, pw, pwlen) ||
 	    EVP_DigestFinal_ex(c, fin, NULL) != 1)
 		goto out;
-	if (EVP_DigestInit_ex(c, EVP_md5(), NULL) != 1 || md5_update(c, pw, pwlen) ||
+	if (EVP_DigestInit_ex(c, md5_md, NULL) != 1 || md5_update(c, pw, pwlen) ||
 	    md5_update(c, magic, 6) || md5_update(c, salt, saltlen))
 		goto out;
 	for (size_t n = pwlen; n > 0; n -= n > 16 ? 16 : n)
@@ -160,7 +173,7 @@ int apr1_crypt(const char *pw, const char *setting, char *out, size_t size)
 	if (EVP_DigestFinal_ex(c, fin, NULL) != 1)
 		goto out;
 	for (int i = 0; i < 1000; i++) {
-		if (EVP_DigestInit_ex(c, EVP_md5(), NULL) != 1)
+		if (EVP_DigestInit_ex(c, md5_md, NULL) != 1)
 			goto out;
 		if ((i & 1) ? md5_update(c, pw, pwlen) : md5_update(c, fin, 16))
 			goto out;
