@@ -61,7 +61,7 @@ int pwdb_lock(const char *root, unsigned int timeout_ms)
 	return fd;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int write_full(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -199,7 +199,7 @@ static int copy_backup(const char *path, const char *tmp, int old_fd)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0)
 		return -errno;
-	r = write_all(fd, old, len);
+	r = write_full(fd, old, len);
 	if (r >= 0)
 		r = copy_attributes(old_fd, fd);
 	if (r >= 0 && fsync(fd) < 0)
@@ -306,10 +306,10 @@ int atomic_file_replace(const char *path, const void *data, size_t len,
 
 	test_crash_point("write-temp");
 	*step = "write temporary file";
-	r = write_all(fd, data, len / 2);
+	r = write_full(fd, data, len / 2);
 	test_crash_point("write-temp-half");
 	if (r >= 0)
-		r = write_all(fd, (const char *)data + len / 2, len - len / 2);
+		r = write_full(fd, (const char *)data + len / 2, len - len / 2);
 	if (r >= 0) {
 		test_crash_point("copy-attributes");
 		*step = "copy owner, mode and extended attributes";

@@ -38,6 +38,9 @@ int pwdb_lock(const char *root, unsigned int timeout_ms);
 int atomic_file_replace(const char *path, const void *data, size_t len,
 			const char **failed_step);
 
+/* write(2) all of @data, retrying on EINTR and short writes.  0 or -errno. */
+int write_full(int fd, const void *data, size_t len);
+
 /*
  * Test hook (docs/migration.md, "Test hooks"): when the environment
  * variable CREDGATE_TEST_CRASH_AT equals @step, the process kills itself

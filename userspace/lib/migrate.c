@@ -187,19 +187,10 @@ int credentials_create(const char *path)
 
 static int write_line_synced(int fd, const char *line)
 {
-	size_t len = strlen(line);
+	int r = write_full(fd, line, strlen(line));
 
-	while (len) {
-		ssize_t n = write(fd, line, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		line += n;
-		len -= (size_t)n;
-	}
+	if (r < 0)
+		return r;
 	/* The password must be on disk before the store that uses it. */
 	return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
 }
