@@ -10,7 +10,7 @@ PKGS=(
 	libcap-dev libseccomp-dev libjson-c-dev libinih-dev libssl-dev
 	linux-source-6.1 flex bison bc cpio kmod dwarves libssl-dev
 	qemu-system-x86 busybox-static
-	whois apache2-utils openssl john python3 perl
+	whois apache2-utils openssl john python3 perl attr passwd
 	libclang-rt-14-dev
 )
 
