@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "audit.h"
+#include "audit_args.h"
 #include "commands.h"
 #include "migrate.h"
 #include "password.h"
@@ -14,11 +15,8 @@
 
 struct migrate_args {
 	struct migrate_opts m;
-	struct audit_opts audit;
-	struct audit_store_spec *stores;
-	const char **defaults;
+	struct audit_args audit;
 	const char **users;
-	struct device_ids ids;
 	const char *creds_path;
 	bool have_policy;
 };
@@ -49,56 +47,25 @@ static int push(const void *item, size_t size, void *arrayp, size_t *n)
 	return 0;
 }
 
-static int add_store(struct migrate_args *a, const char *arg)
-{
-	const char *colon = strchr(arg, ':');
-	_cleanup_free_ char *type = NULL;
-	struct audit_store_spec spec;
-
-	if (!colon || colon[1] != '/')
-		return cg_err(EINVAL, "--store %s: expected TYPE:/ABSOLUTE/PATH", arg);
-	type = strndup(arg, (size_t)(colon - arg));
-	if (!type)
-		return -ENOMEM;
-	if (store_type_from_name(type, &spec.type) < 0)
-		return cg_err(EINVAL, "--store %s: unknown store type '%s' (shadow, passwd, gshadow, htpasswd)",
-			      arg, type);
-	spec.path = colon + 1;
-	return push(&spec, sizeof(spec), &a->stores, &a->audit.n_stores);
-}
-
 static int parse_args(struct migrate_args *a, int argc, char **argv)
 {
-	enum { OPT_ROOT = 256, OPT_POLICY, OPT_USER, OPT_CREDS, OPT_METHOD, OPT_DEPTH,
-	       OPT_STORE, OPT_DEFAULTS, OPT_NO_BUILTIN, OPT_DEVICE_ID, OPT_ALLOW_UNKNOWN,
-	       OPT_THREADS };
+	enum { OPT_POLICY = 256, OPT_USER, OPT_CREDS, OPT_METHOD };
 	static const struct option longopts[] = {
-		{ "root", required_argument, NULL, OPT_ROOT },
+		AUDIT_ARGS_LONGOPTS,
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "credentials-out", required_argument, NULL, OPT_CREDS },
 		{ "hash-method", required_argument, NULL, OPT_METHOD },
-		{ "depth", required_argument, NULL, OPT_DEPTH },
-		{ "store", required_argument, NULL, OPT_STORE },
-		{ "defaults", required_argument, NULL, OPT_DEFAULTS },
-		{ "no-builtin", no_argument, NULL, OPT_NO_BUILTIN },
-		{ "device-id", required_argument, NULL, OPT_DEVICE_ID },
-		{ "allow-unknown", no_argument, NULL, OPT_ALLOW_UNKNOWN },
-		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	unsigned long n;
 	int c, r;
 
 	/* Same depth as `credgate audit`: act on exactly what it flags. */
-	a->audit.depth = AUDIT_DEPTH_FULL;
+	a->audit.opts.depth = AUDIT_DEPTH_FULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_ROOT:
-			a->m.root = a->audit.root = optarg;
-			break;
 		case OPT_POLICY:
 			if (migrate_policy_from_name(optarg, &a->m.policy) < 0)
 				return cg_err(EINVAL, "--policy %s: expected random, user or lock", optarg);
@@ -117,48 +84,17 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 					      optarg);
 			a->m.method = optarg;
 			break;
-		case OPT_DEPTH:
-			if (!strcmp(optarg, "fast"))
-				a->audit.depth = AUDIT_DEPTH_FAST;
-			else if (!strcmp(optarg, "full"))
-				a->audit.depth = AUDIT_DEPTH_FULL;
-			else
-				return cg_err(EINVAL, "--depth %s: expected fast or full", optarg);
-			break;
-		case OPT_STORE:
-			r = add_store(a, optarg);
-			if (r < 0)
-				return r;
-			break;
-		case OPT_DEFAULTS:
-			if (push(&optarg, sizeof(optarg), &a->defaults, &a->audit.n_defaults_files) < 0)
-				return -ENOMEM;
-			break;
-		case OPT_NO_BUILTIN:
-			a->audit.no_builtin = true;
-			break;
-		case OPT_DEVICE_ID:
-			r = device_ids_add_arg(&a->ids, optarg);
-			if (r == -ENOMEM)
-				return r;
-			if (r < 0)
-				return cg_err(EINVAL, "--device-id %s: expected KEY=VALUE with KEY one of mac, serial, hostname, model, ssid",
-					      optarg);
-			break;
-		case OPT_ALLOW_UNKNOWN:
-			a->audit.unknown_ok = true;
-			break;
-		case OPT_THREADS:
-			if (parse_uint(optarg, 256, &n) < 0 || !n)
-				return cg_err(EINVAL, "--threads %s: expected 1..256", optarg);
-			a->audit.threads = (unsigned)n;
-			break;
 		case 'h':
 			migrate_usage(stdout);
 			return 1;
 		default:
-			migrate_usage(stderr);
-			return -EINVAL;
+			r = audit_args_option(&a->audit, c, optarg);
+			if (r < 0)
+				return r;
+			if (r == 0) {
+				migrate_usage(stderr);
+				return -EINVAL;
+			}
 		}
 	}
 	if (optind < argc)
@@ -169,13 +105,12 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 		return cg_err(EINVAL, "--policy random: give --credentials-out FILE (or run on a terminal): new passwords are never logged; nothing was changed");
 	if (a->m.policy != MIGRATE_RANDOM && (a->creds_path || a->m.method))
 		return cg_err(EINVAL, "--credentials-out and --hash-method apply to --policy random only");
-	a->audit.stores = a->stores;
-	a->audit.defaults_files = a->defaults;
-	a->audit.device_ids = &a->ids;
+	audit_args_finish(&a->audit);
 	/* The cache belongs to the agent; migrate always audits afresh. */
-	a->audit.cache_path = NULL;
+	a->audit.opts.cache_path = NULL;
+	a->m.root = a->audit.opts.root;
 	a->m.users = a->users;
-	a->m.audit = &a->audit;
+	a->m.audit = &a->audit.opts;
 	return 0;
 }
 
@@ -224,9 +159,7 @@ out:
 			unlink(a.creds_path);
 		close(a.m.creds_fd);
 	}
-	device_ids_clear(&a.ids);
-	free(a.stores);
-	free(a.defaults);
+	audit_args_free(&a.audit);
 	free(a.users);
 	return ret;
 }

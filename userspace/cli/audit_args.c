@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+#include "audit_args.h"
+#include "util.h"
+
+static int add_store(struct audit_args *a, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	_cleanup_free_ char *type = NULL;
+	struct audit_store_spec *n;
+	enum store_type t;
+
+	if (!colon || colon[1] != '/')
+		return cg_err(EINVAL, "--store %s: expected TYPE:/ABSOLUTE/PATH", arg);
+	type = strndup(arg, (size_t)(colon - arg));
+	if (!type)
+		return -ENOMEM;
+	if (store_type_from_name(type, &t) < 0)
+		return cg_err(EINVAL, "--store %s: unknown store type '%s' (shadow, passwd, gshadow, htpasswd)",
+			      arg, type);
+	n = reallocarray(a->stores, a->opts.n_stores + 1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	a->stores = n;
+	n[a->opts.n_stores++] = (struct audit_store_spec){ t, colon + 1 };
+	return 0;
+}
+
+static int add_defaults(struct audit_args *a, const char *path)
+{
+	const char **n = reallocarray(a->defaults, a->opts.n_defaults_files + 1, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	a->defaults = n;
+	n[a->opts.n_defaults_files++] = path;
+	return 0;
+}
+
+int audit_args_option(struct audit_args *a, int opt, const char *arg)
+{
+	unsigned long n;
+	int r;
+
+	switch (opt) {
+	case AUDIT_OPT_ROOT:
+		a->opts.root = arg;
+		return 1;
+	case AUDIT_OPT_DEPTH:
+		if (!strcmp(arg, "fast"))
+			a->opts.depth = AUDIT_DEPTH_FAST;
+		else if (!strcmp(arg, "full"))
+			a->opts.depth = AUDIT_DEPTH_FULL;
+		else
+			return cg_err(EINVAL, "--depth %s: expected fast or full", arg);
+		return 1;
+	case AUDIT_OPT_STORE:
+		r = add_store(a, arg);
+		return r < 0 ? r : 1;
+	case AUDIT_OPT_DEFAULTS:
+		r = add_defaults(a, arg);
+		return r < 0 ? r : 1;
+	case AUDIT_OPT_NO_BUILTIN:
+		a->opts.no_builtin = true;
+		return 1;
+	case AUDIT_OPT_DEVICE_ID:
+		r = device_ids_add_arg(&a->ids, arg);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return cg_err(EINVAL, "--device-id %s: expected KEY=VALUE with KEY one of mac, serial, hostname, model, ssid",
+				      arg);
+		return 1;
+	case AUDIT_OPT_ALLOW_UNKNOWN:
+		a->opts.unknown_ok = true;
+		return 1;
+	case AUDIT_OPT_THREADS:
+		if (parse_uint(arg, 256, &n) < 0 || !n)
+			return cg_err(EINVAL, "--threads %s: expected 1..256", arg);
+		a->opts.threads = (unsigned)n;
+		return 1;
+	}
+	return 0;
+}
+
+void audit_args_finish(struct audit_args *a)
+{
+	a->opts.stores = a->stores;
+	a->opts.defaults_files = a->defaults;
+	a->opts.device_ids = &a->ids;
+}
+
+void audit_args_free(struct audit_args *a)
+{
+	device_ids_clear(&a->ids);
+	free(a->stores);
+	free(a->defaults);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The audit options shared by `credgate audit` and `credgate migrate`
+ * (migrate acts on exactly what audit flags, so it takes the same ones).
+ */
+#ifndef CREDGATE_CLI_AUDIT_ARGS_H
+#define CREDGATE_CLI_AUDIT_ARGS_H
+
+#include <getopt.h>
+
+#include "audit.h"
+
+struct audit_args {
+	struct audit_opts opts;
+	struct audit_store_spec *stores;
+	const char **defaults;
+	struct device_ids ids;
+};
+
+enum {
+	AUDIT_OPT_ROOT = 0x1000, AUDIT_OPT_DEPTH, AUDIT_OPT_STORE, AUDIT_OPT_DEFAULTS,
+	AUDIT_OPT_NO_BUILTIN, AUDIT_OPT_DEVICE_ID, AUDIT_OPT_ALLOW_UNKNOWN, AUDIT_OPT_THREADS,
+};
+
+/* getopt_long entries for the shared options; put them in a command's table. */
+#define AUDIT_ARGS_LONGOPTS \
+	{ "root", required_argument, NULL, AUDIT_OPT_ROOT }, \
+	{ "depth", required_argument, NULL, AUDIT_OPT_DEPTH }, \
+	{ "store", required_argument, NULL, AUDIT_OPT_STORE }, \
+	{ "defaults", required_argument, NULL, AUDIT_OPT_DEFAULTS }, \
+	{ "no-builtin", no_argument, NULL, AUDIT_OPT_NO_BUILTIN }, \
+	{ "device-id", required_argument, NULL, AUDIT_OPT_DEVICE_ID }, \
+	{ "allow-unknown", no_argument, NULL, AUDIT_OPT_ALLOW_UNKNOWN }, \
+	{ "threads", required_argument, NULL, AUDIT_OPT_THREADS }
+
+/*
+ * Apply one option returned by getopt_long.  Returns 1 when @opt was a
+ * shared audit option, 0 when it is not one, negative errno (with a
+ * message printed) when its argument is bad.
+ */
+int audit_args_option(struct audit_args *a, int opt, const char *arg);
+
+/* Point opts at the collected stores, lists and identifiers. */
+void audit_args_finish(struct audit_args *a);
+
+void audit_args_free(struct audit_args *a);
+
+#endif
