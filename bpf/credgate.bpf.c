@@ -142,7 +142,7 @@ static __always_inline int judge(int hook, const struct credgate_addr *a)
 }
 
 SEC("lsm/socket_bind")
-int BPF_PROG(credgate_socket_bind, struct socket *sock,
+int BPF_PROG(credgate_bind, struct socket *sock,
 	     struct sockaddr *address, int addrlen, int ret)
 {
 	struct credgate_addr a = {};
@@ -171,7 +171,7 @@ int BPF_PROG(credgate_socket_bind, struct socket *sock,
 }
 
 SEC("lsm/socket_listen")
-int BPF_PROG(credgate_socket_listen, struct socket *sock, int backlog,
+int BPF_PROG(credgate_listen, struct socket *sock, int backlog,
 	     int ret)
 {
 	struct credgate_addr a = {};

@@ -648,8 +648,8 @@ static int load_and_pin(void)
 	maps[1] = skel->maps.config;
 	maps[2] = skel->maps.stats;
 	maps[3] = skel->maps.events;
-	progs[0] = skel->progs.credgate_socket_bind;
-	progs[1] = skel->progs.credgate_socket_listen;
+	progs[0] = skel->progs.credgate_bind;
+	progs[1] = skel->progs.credgate_listen;
 
 	/* Re-use pinned maps so their contents (state, counters) survive. */
 	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
