@@ -126,19 +126,20 @@ fi
 
 mkdir -p "$work/www"
 echo "credgate daemons test" >"$work/www/index.html"
+cd "$work" || exit 1	# daemons serve "www" relative to here: stable test names
 
 # --- gate closed: nothing network-facing may start ---
 check "credgate gate close" credgate gate close
 gate_desc="gate closed"
 expect_refused telnetd1 telnetd -F -p 2323 -l /bin/sh
-expect_refused httpd1 httpd -f -p 8080 -h "$work/www"
+expect_refused httpd1 httpd -f -p 8080 -h www
 expect_refused nc1 nc -l -p 9000
 if [ -n "$addr" ]; then
 	expect_refused telnetd2 telnetd -F -b "$addr:2324" -l /bin/sh
-	expect_refused httpd2 httpd -f -p "$addr:8081" -h "$work/www"
+	expect_refused httpd2 httpd -f -p "$addr:8081" -h www
 fi
 # Loopback stays usable while the gate is closed.
-if expect_running httpd-lo httpd -f -p 127.0.0.1:8079 -h "$work/www"; then
+if expect_running httpd-lo httpd -f -p 127.0.0.1:8079 -h www; then
 	check "gate closed: loopback httpd serves a page" http_get http://127.0.0.1:8079/
 fi
 
@@ -148,7 +149,7 @@ gate_desc="gate open"
 if expect_running telnetd telnetd -F -p 2323 -l /bin/sh; then
 	check "gate open: telnetd accepts a connection over loopback" telnet_connect 127.0.0.1 2323
 fi
-if expect_running httpd httpd -f -p 8080 -h "$work/www"; then
+if expect_running httpd httpd -f -p 8080 -h www; then
 	httpd_pid=$last_pid
 	check "gate open: httpd serves a page over loopback" http_get http://127.0.0.1:8080/
 fi
@@ -157,7 +158,7 @@ if expect_running nc nc -l -p 9000; then
 	check "gate open: nc -l receives a line over loopback" nc_roundtrip 9000 "$work/nc.log"
 	: "$nc_pid"
 fi
-if [ -n "$addr" ] && expect_running httpd-addr httpd -f -p "$addr:8081" -h "$work/www"; then
+if [ -n "$addr" ] && expect_running httpd-addr httpd -f -p "$addr:8081" -h www; then
 	httpd_addr_pid=$last_pid
 	check "gate open: httpd on $addr serves a page" http_get "http://$addr:8081/"
 fi
@@ -171,7 +172,7 @@ fi
 if [ -n "${httpd_addr_pid:-}" ]; then
 	check "gate closed again: httpd on $addr still serves" http_get "http://$addr:8081/"
 fi
-expect_refused httpd3 httpd -f -p 8082 -h "$work/www"
+expect_refused httpd3 httpd -f -p 8082 -h www
 expect_refused telnetd3 telnetd -F -p 2325 -l /bin/sh
 expect_refused nc3 nc -l -p 9001
 
