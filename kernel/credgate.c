@@ -552,8 +552,18 @@ static const struct credgate_file credgate_files[] = {
 static int credgate_file_open(struct inode *inode, struct file *file)
 {
 	const struct credgate_file *cf = inode->i_private;
+	int err;
 
-	return single_open(file, cf->show, NULL);
+	err = single_open(file, cf->show, NULL);
+	if (err)
+		return err;
+	/*
+	 * seq_open() turns pread/pwrite off, but writes do not go through
+	 * seq_file: let pwrite() reach credgate_file_write(), which refuses
+	 * any offset but 0 with -EINVAL like every other write.
+	 */
+	file->f_mode |= FMODE_PWRITE;
+	return 0;
 }
 
 static ssize_t credgate_file_write(struct file *file, const char __user *ubuf,

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/klog.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -44,12 +46,6 @@ static const char *skip_reason(void)
 		return "no " CG_DIR ": kernel without the credgate LSM";
 	return NULL;
 }
-
-#define SKIP_UNLESS_CREDGATE() do {					\
-		const char *why = skip_reason();			\
-		if (why)						\
-			SKIP(return, "%s", why);			\
-	} while (0)
 
 static int cg_open(const char *name, int flags)
 {
@@ -239,7 +235,42 @@ static bool valid_port_list(const char *s)
 	}
 }
 
-TEST(read_formats)
+/*
+ * Every test starts from a snapshot of the writable files and the teardown
+ * puts it back, also after a failed ASSERT.
+ */
+FIXTURE(securityfs) {
+	struct snapshot *orig;
+};
+
+FIXTURE_SETUP(securityfs)
+{
+	if (!skip_reason())
+		self->orig = take_snapshot();
+}
+
+FIXTURE_TEARDOWN(securityfs)
+{
+	if (self->orig) {
+		restore_snapshot(self->orig);
+		free(self->orig);
+	}
+}
+
+#define REQUIRE_CREDGATE() do {						\
+		const char *why = skip_reason();			\
+		if (why)						\
+			SKIP(return, "%s", why);			\
+	} while (0)
+
+/* Tests that write mode or allow_ports cannot run once "lock" was written. */
+#define REQUIRE_UNLOCKED() do {						\
+		REQUIRE_CREDGATE();					\
+		if (!strcmp(self->orig->lock, "1\n"))			\
+			SKIP(return, "mode and allow list locked in this boot"); \
+	} while (0)
+
+TEST_F(securityfs, read_formats)
 {
 	static const char *const names[] = {
 		"state", "mode", "allow_ports", "lock", "stats",
@@ -250,7 +281,7 @@ TEST(read_formats)
 	char path[128];
 	size_t i;
 
-	SKIP_UNLESS_CREDGATE();
+	REQUIRE_CREDGATE();
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), CG_DIR "/%s", names[i]);
@@ -278,11 +309,11 @@ TEST(read_formats)
 	EXPECT_EQ('\n', buf[strlen(buf) - 1]);
 }
 
-TEST(boot_defaults)
+TEST_F(securityfs, boot_defaults)
 {
 	char buf[256];
 
-	SKIP_UNLESS_CREDGATE();
+	REQUIRE_CREDGATE();
 	/* The VM kernel keeps the Kconfig defaults unless the test changed them. */
 	ASSERT_LT(0, cg_read("lock", buf, sizeof(buf)));
 	if (strcmp(buf, "0\n"))
@@ -291,13 +322,11 @@ TEST(boot_defaults)
 	EXPECT_STREQ(DEFAULT_ALLOW, buf);
 }
 
-TEST(state_write)
+TEST_F(securityfs, state_write)
 {
-	struct snapshot *orig;
 	char buf[32];
 
-	SKIP_UNLESS_CREDGATE();
-	orig = take_snapshot();
+	REQUIRE_CREDGATE();
 
 	ASSERT_EQ(0, cg_write("state", "open"));
 	ASSERT_LT(0, cg_read("state", buf, sizeof(buf)));
@@ -309,21 +338,15 @@ TEST(state_write)
 	ASSERT_LT(0, cg_read("state", buf, sizeof(buf)));
 	EXPECT_STREQ("open\n", buf);
 
-	restore_snapshot(orig);
-	free(orig);
 }
 
-TEST(mode_write)
+TEST_F(securityfs, mode_write)
 {
 	static const char *const modes[] = { "permissive", "off", "enforce" };
-	struct snapshot *orig;
 	char buf[32], want[32];
 	size_t i;
 
-	SKIP_UNLESS_CREDGATE();
-	orig = take_snapshot();
-	if (!strcmp(orig->lock, "1\n"))
-		SKIP(free(orig); return, "locked in this boot");
+	REQUIRE_UNLOCKED();
 
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, cg_write("mode", modes[i]));
@@ -335,11 +358,9 @@ TEST(mode_write)
 	ASSERT_LT(0, cg_read("mode", buf, sizeof(buf)));
 	EXPECT_STREQ("off\n", buf);
 
-	restore_snapshot(orig);
-	free(orig);
 }
 
-TEST(allow_ports_write)
+TEST_F(securityfs, allow_ports_write)
 {
 	static const struct { const char *in, *out; } cases[] = {
 		{ "80 443\n", "80 443\n" },
@@ -349,14 +370,10 @@ TEST(allow_ports_write)
 		{ "   \n", "\n" },
 		{ "68\n546\n", "68 546\n" },
 	};
-	struct snapshot *orig;
 	char buf[256];
 	size_t i;
 
-	SKIP_UNLESS_CREDGATE();
-	orig = take_snapshot();
-	if (!strcmp(orig->lock, "1\n"))
-		SKIP(free(orig); return, "locked in this boot");
+	REQUIRE_UNLOCKED();
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ASSERT_EQ(0, cg_write("allow_ports", cases[i].in))
@@ -369,21 +386,15 @@ TEST(allow_ports_write)
 	ASSERT_LT(0, cg_read("allow_ports", buf, sizeof(buf)));
 	EXPECT_STREQ("\n", buf);
 
-	restore_snapshot(orig);
-	free(orig);
 }
 
-TEST(all_ports_read_back)
+TEST_F(securityfs, all_ports_read_back)
 {
-	struct snapshot *orig;
 	char *list, *buf;
 	size_t size = 65536 * 6 + 2, off = 0;
 	int port;
 
-	SKIP_UNLESS_CREDGATE();
-	orig = take_snapshot();
-	if (!strcmp(orig->lock, "1\n"))
-		SKIP(free(orig); return, "locked in this boot");
+	REQUIRE_UNLOCKED();
 
 	/* A page holds ~800 ports per write: check a long list reads back. */
 	list = calloc(1, 4096);
@@ -397,10 +408,8 @@ TEST(all_ports_read_back)
 	list[off - 1] = '\n';
 	EXPECT_STREQ(list, buf);
 
-	restore_snapshot(orig);
 	free(list);
 	free(buf);
-	free(orig);
 }
 
 /* Every bad write: the errno, and nothing changed. */
@@ -421,14 +430,10 @@ static void expect_rejected(struct __test_metadata *_metadata, const char *file,
 #define REJECT(file, str, err) \
 	expect_rejected(_metadata, file, str, sizeof(str) - 1, err)
 
-TEST(garbage_rejected)
+TEST_F(securityfs, garbage_rejected)
 {
-	struct snapshot *orig;
 
-	SKIP_UNLESS_CREDGATE();
-	orig = take_snapshot();
-	if (!strcmp(orig->lock, "1\n"))
-		SKIP(free(orig); return, "locked in this boot");
+	REQUIRE_UNLOCKED();
 
 	REJECT("state", "opened", EINVAL);
 	REJECT("state", "OPEN", EINVAL);
@@ -451,23 +456,17 @@ TEST(garbage_rejected)
 	REJECT("lock", "", EINVAL);
 	REJECT("stats", "0", EINVAL);
 
-	restore_snapshot(orig);
-	free(orig);
 }
 
-TEST(invalid_port_lists)
+TEST_F(securityfs, invalid_port_lists)
 {
 	static const char *const bad[] = {
 		"80 x", "0", "65536", "-1", "80,81", "+80", "0x50", "80 0",
 		"99999999999999999999", "80;81", "1e3", "80\x80", "x",
 	};
-	struct snapshot *orig;
 	size_t i;
 
-	SKIP_UNLESS_CREDGATE();
-	orig = take_snapshot();
-	if (!strcmp(orig->lock, "1\n"))
-		SKIP(free(orig); return, "locked in this boot");
+	REQUIRE_UNLOCKED();
 
 	/* A distinctive list, so "unchanged" means something. */
 	ASSERT_EQ(0, cg_write("allow_ports", "22 80"));
@@ -476,21 +475,15 @@ TEST(invalid_port_lists)
 				EINVAL);
 	REJECT("allow_ports", "80\0 81", EINVAL);
 
-	restore_snapshot(orig);
-	free(orig);
 }
 
-TEST(oversized_write)
+TEST_F(securityfs, oversized_write)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct snapshot *orig;
 	char *big, buf[64];
 	size_t i;
 
-	SKIP_UNLESS_CREDGATE();
-	orig = take_snapshot();
-	if (!strcmp(orig->lock, "1\n"))
-		SKIP(free(orig); return, "locked in this boot");
+	REQUIRE_UNLOCKED();
 
 	big = malloc(page + 2);
 	ASSERT_NE(NULL, big);
@@ -512,21 +505,16 @@ TEST(oversized_write)
 				EINVAL);
 	free(big);
 
-	restore_snapshot(orig);
-	free(orig);
 }
 
-TEST(offset_and_partial_writes)
+TEST_F(securityfs, offset_and_partial_writes)
 {
-	struct snapshot *orig, *now;
+	struct snapshot *now;
 	char buf[64];
 	size_t i;
 	int fd;
 
-	SKIP_UNLESS_CREDGATE();
-	orig = take_snapshot();
-	if (!strcmp(orig->lock, "1\n"))
-		SKIP(free(orig); return, "locked in this boot");
+	REQUIRE_UNLOCKED();
 
 	for (i = 0; i < 4; i++) {
 		fd = cg_open(writable_files[i], O_WRONLY);
@@ -534,8 +522,18 @@ TEST(offset_and_partial_writes)
 		errno = 0;
 		EXPECT_EQ(-1, pwrite(fd, "1", 1, 1));
 		EXPECT_EQ(EINVAL, errno) TH_LOG("%s pwrite at 1", writable_files[i]);
+		ASSERT_EQ(2, lseek(fd, 2, SEEK_SET));
+		errno = 0;
+		EXPECT_EQ(-1, write(fd, "1", 1));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s write at 2", writable_files[i]);
 		close(fd);
 	}
+	/* pwrite() at offset 0 is an ordinary write. */
+	fd = cg_open("state", O_WRONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ((ssize_t)strlen(self->orig->state),
+		  pwrite(fd, self->orig->state, strlen(self->orig->state), 0));
+	close(fd);
 	/* A write after a read starts at the read's offset: refused. */
 	fd = cg_open("state", O_RDWR);
 	ASSERT_LE(0, fd);
@@ -555,10 +553,8 @@ TEST(offset_and_partial_writes)
 	REJECT("lock", "", EINVAL);
 
 	now = take_snapshot();
-	EXPECT_TRUE(snapshot_equal(orig, now));
+	EXPECT_TRUE(snapshot_equal(self->orig, now));
 	free(now);
-	restore_snapshot(orig);
-	free(orig);
 }
 
 /*
@@ -566,19 +562,15 @@ TEST(offset_and_partial_writes)
  * reads: each read must show one of the values written, never a mix, and
  * no write may fail with anything but EINVAL.
  */
-TEST(concurrent_writes)
+TEST_F(securityfs, concurrent_writes)
 {
 	static const char *const lists[] = { "80 443\n", "22\n", "\n" };
 	enum { WRITERS = 4, ROUNDS = 150 };
 	pid_t pids[WRITERS];
-	struct snapshot *orig;
 	char buf[256];
 	int i, r, status, bad_reads = 0;
 
-	SKIP_UNLESS_CREDGATE();
-	orig = take_snapshot();
-	if (!strcmp(orig->lock, "1\n"))
-		SKIP(free(orig); return, "locked in this boot");
+	REQUIRE_UNLOCKED();
 
 	for (i = 0; i < WRITERS; i++) {
 		pids[i] = fork();
@@ -603,11 +595,11 @@ TEST(concurrent_writes)
 	for (r = 0; r < ROUNDS * 2; r++) {
 		if (cg_read("allow_ports", buf, sizeof(buf)) < 0 ||
 		    (strcmp(buf, lists[0]) && strcmp(buf, lists[1]) &&
-		     strcmp(buf, lists[2]) && strcmp(buf, orig->allow)))
+		     strcmp(buf, lists[2]) && strcmp(buf, self->orig->allow)))
 			bad_reads++;
 		if (cg_read("mode", buf, sizeof(buf)) < 0 ||
 		    (strcmp(buf, "enforce\n") && strcmp(buf, "permissive\n") &&
-		     strcmp(buf, orig->mode)))
+		     strcmp(buf, self->orig->mode)))
 			bad_reads++;
 	}
 	for (i = 0; i < WRITERS; i++) {
@@ -619,8 +611,6 @@ TEST(concurrent_writes)
 	ASSERT_LT(0, cg_read("lock", buf, sizeof(buf)));
 	EXPECT_STREQ("0\n", buf);
 
-	restore_snapshot(orig);
-	free(orig);
 }
 
 /* In a child: write every file through descriptors opened while privileged. */
@@ -669,9 +659,7 @@ static void check_unprivileged(struct __test_metadata *_metadata,
 	pid_t pid;
 	size_t i;
 
-	orig = take_snapshot();
 	ASSERT_EQ(0, cg_write("state", "closed"));
-	free(orig);
 	orig = take_snapshot();
 	for (i = 0; i < 4; i++) {
 		fds[i] = cg_open(writable_files[i], O_WRONLY);
@@ -691,36 +679,92 @@ static void check_unprivileged(struct __test_metadata *_metadata,
 	EXPECT_STREQ("closed\n", now->state);
 	EXPECT_STREQ("0\n", now->lock);
 	free(now);
-	restore_snapshot(orig);
 	free(orig);
 }
 
-TEST(unprivileged_uid_cannot_write)
+TEST_F(securityfs, unprivileged_uid_cannot_write)
 {
-	SKIP_UNLESS_CREDGATE();
+	REQUIRE_CREDGATE();
 	check_unprivileged(_metadata, true);
 }
 
-TEST(no_cap_mac_admin_cannot_write)
+TEST_F(securityfs, no_cap_mac_admin_cannot_write)
 {
-	SKIP_UNLESS_CREDGATE();
+	REQUIRE_CREDGATE();
 	check_unprivileged(_metadata, false);
+}
+
+/* The whole kernel log buffer (malloc'ed), or NULL. */
+static char *read_kernel_log(void)
+{
+	int size = klogctl(10, NULL, 0), n;	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf;
+
+	if (size <= 0)
+		return NULL;
+	buf = malloc(size + 1);
+	if (!buf)
+		return NULL;
+	n = klogctl(3, buf, size);		/* SYSLOG_ACTION_READ_ALL */
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * One log line per refusal, in the exact shape the agent parses:
+ * "credgate: refused bind comm=NAME pid=N uid=N addr=ADDR port=N".
+ */
+TEST_F(securityfs, refusal_log_line)
+{
+	char want4[160], want6[160], *log;
+	int status;
+	pid_t pid;
+
+	REQUIRE_UNLOCKED();
+	ASSERT_EQ(0, cg_write("mode", "enforce"));
+	ASSERT_EQ(0, cg_write("allow_ports", "68 546"));
+	ASSERT_EQ(0, cg_write("state", "closed"));
+	/* Let the log rate limit (10 lines per 5 s) of earlier tests expire. */
+	sleep(6);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		prctl(PR_SET_NAME, "cg-logtest");
+		try_bind(AF_INET, "0.0.0.0", TEST_PORT, NULL);
+		try_bind(AF_INET6, "::", TEST_PORT, NULL);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	snprintf(want4, sizeof(want4),
+		 "credgate: refused bind comm=cg-logtest pid=%d uid=0 addr=0.0.0.0 port=%d\n",
+		 pid, TEST_PORT);
+	snprintf(want6, sizeof(want6),
+		 "credgate: refused bind comm=cg-logtest pid=%d uid=0 addr=:: port=%d\n",
+		 pid, TEST_PORT);
+	log = read_kernel_log();
+	ASSERT_NE(NULL, log);
+	EXPECT_NE(NULL, strstr(log, want4)) TH_LOG("no line '%s'", want4);
+	if (access("/proc/net/if_inet6", F_OK) == 0)
+		EXPECT_NE(NULL, strstr(log, want6)) TH_LOG("no line '%s'", want6);
+	free(log);
+
 }
 
 /*
  * The counters move by exactly the refusals provoked.  Wildcard binds
  * stand for non-loopback ones (the gate treats them alike).
  */
-TEST(stats_count_refusals)
+TEST_F(securityfs, stats_count_refusals)
 {
 	struct stats a, b;
-	struct snapshot *orig;
 	int fd, binds = 0, listens = 0, ipv6;
 
-	SKIP_UNLESS_CREDGATE();
-	orig = take_snapshot();
-	if (!strcmp(orig->lock, "1\n"))
-		SKIP(free(orig); return, "locked in this boot");
+	REQUIRE_UNLOCKED();
 	ASSERT_EQ(0, cg_write("mode", "enforce"));
 	ASSERT_EQ(0, cg_write("allow_ports", "68 546"));
 	ASSERT_EQ(0, cg_write("state", "closed"));
@@ -787,19 +831,17 @@ TEST(stats_count_refusals)
 	ASSERT_EQ(0, read_stats(&b));
 	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
 
-	restore_snapshot(orig);
-	free(orig);
 }
 
 /* Last: lock is irreversible until reboot. */
-TEST(lock_freezes_mode_and_allow_list)
+TEST_F(securityfs, lock_freezes_mode_and_allow_list)
 {
 	struct snapshot *before, *now;
 	char buf[64];
 	size_t i;
 	int fd;
 
-	SKIP_UNLESS_CREDGATE();
+	REQUIRE_CREDGATE();
 	if (getenv("CREDGATE_TEST_NO_LOCK"))
 		SKIP(return, "CREDGATE_TEST_NO_LOCK set (lock lasts until reboot)");
 
