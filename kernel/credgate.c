@@ -138,6 +138,12 @@ static const struct kernel_param_ops credgate_state_param_ops = {
 module_param_cb(state, &credgate_state_param_ops, NULL, 0);
 MODULE_PARM_DESC(state, "Gate state at boot: closed or open");
 
+/* The word used in the log line, the audit record and the stats file. */
+static const char *credgate_action_name(int action)
+{
+	return action == CREDGATE_AUDIT ? "audited" : "refused";
+}
+
 #ifdef CONFIG_AUDIT
 struct credgate_audit {
 	struct common_audit_data ad;
@@ -152,7 +158,7 @@ static void credgate_audit_pre(struct audit_buffer *ab, void *data)
 
 	audit_log_format(ab, "lsm=credgate op=%s action=%s",
 			 credgate_hook_name(ca->hook),
-			 ca->action == CREDGATE_AUDIT ? "audited" : "refused");
+			 credgate_action_name(ca->action));
 }
 
 static void credgate_audit(int hook, int action, const struct credgate_addr *a)
@@ -184,7 +190,7 @@ static void credgate_report(int hook, int action, const struct credgate_addr *a)
 {
 	static DEFINE_RATELIMIT_STATE(credgate_log_rs, DEFAULT_RATELIMIT_INTERVAL,
 				      DEFAULT_RATELIMIT_BURST);
-	const char *verdict = action == CREDGATE_AUDIT ? "audited" : "refused";
+	const char *verdict = credgate_action_name(action);
 	char comm[TASK_COMM_LEN];
 	pid_t pid = task_tgid_nr(current);
 	uid_t uid = from_kuid(&init_user_ns, current_uid());
@@ -526,7 +532,7 @@ static int credgate_stats_show(struct seq_file *m, void *v)
 		for (action = CREDGATE_REFUSE; action <= CREDGATE_AUDIT; action++) {
 			idx = credgate_counter_index(hook, action);
 			seq_printf(m, "%s_%s %ld\n", credgate_hook_name(hook),
-				   action == CREDGATE_AUDIT ? "audited" : "refused",
+				   credgate_action_name(action),
 				   atomic_long_read(&credgate_counters[idx]));
 		}
 	}

@@ -322,42 +322,35 @@ TEST_F(securityfs, boot_defaults)
 	EXPECT_STREQ(DEFAULT_ALLOW, buf);
 }
 
+/* A good write, then the file reads back as @want. */
+static void write_reads_back(struct __test_metadata *_metadata,
+			     const char *file, const char *data,
+			     const char *want)
+{
+	char buf[256];
+
+	ASSERT_EQ(0, cg_write(file, data)) TH_LOG("%s <- '%s'", file, data);
+	ASSERT_LT(0, cg_read(file, buf, sizeof(buf)));
+	EXPECT_STREQ(want, buf) TH_LOG("%s after '%s'", file, data);
+}
+
 TEST_F(securityfs, state_write)
 {
-	char buf[32];
-
 	REQUIRE_CREDGATE();
 
-	ASSERT_EQ(0, cg_write("state", "open"));
-	ASSERT_LT(0, cg_read("state", buf, sizeof(buf)));
-	EXPECT_STREQ("open\n", buf);
-	ASSERT_EQ(0, cg_write("state", "closed\n"));
-	ASSERT_LT(0, cg_read("state", buf, sizeof(buf)));
-	EXPECT_STREQ("closed\n", buf);
-	ASSERT_EQ(0, cg_write("state", "open\n"));
-	ASSERT_LT(0, cg_read("state", buf, sizeof(buf)));
-	EXPECT_STREQ("open\n", buf);
-
+	write_reads_back(_metadata, "state", "open", "open\n");
+	write_reads_back(_metadata, "state", "closed\n", "closed\n");
+	write_reads_back(_metadata, "state", "open\n", "open\n");
 }
 
 TEST_F(securityfs, mode_write)
 {
-	static const char *const modes[] = { "permissive", "off", "enforce" };
-	char buf[32], want[32];
-	size_t i;
-
 	REQUIRE_UNLOCKED();
 
-	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, cg_write("mode", modes[i]));
-		ASSERT_LT(0, cg_read("mode", buf, sizeof(buf)));
-		snprintf(want, sizeof(want), "%s\n", modes[i]);
-		EXPECT_STREQ(want, buf);
-	}
-	ASSERT_EQ(0, cg_write("mode", "off\n"));
-	ASSERT_LT(0, cg_read("mode", buf, sizeof(buf)));
-	EXPECT_STREQ("off\n", buf);
-
+	write_reads_back(_metadata, "mode", "permissive", "permissive\n");
+	write_reads_back(_metadata, "mode", "off", "off\n");
+	write_reads_back(_metadata, "mode", "enforce", "enforce\n");
+	write_reads_back(_metadata, "mode", "off\n", "off\n");
 }
 
 TEST_F(securityfs, allow_ports_write)
@@ -375,17 +368,13 @@ TEST_F(securityfs, allow_ports_write)
 
 	REQUIRE_UNLOCKED();
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ASSERT_EQ(0, cg_write("allow_ports", cases[i].in))
-			TH_LOG("write '%s'", cases[i].in);
-		ASSERT_LT(0, cg_read("allow_ports", buf, sizeof(buf)));
-		EXPECT_STREQ(cases[i].out, buf) TH_LOG("after '%s'", cases[i].in);
-	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		write_reads_back(_metadata, "allow_ports", cases[i].in,
+				 cases[i].out);
 	/* A zero-length write clears the list too. */
 	ASSERT_EQ(0, cg_write_len("allow_ports", "", 0));
 	ASSERT_LT(0, cg_read("allow_ports", buf, sizeof(buf)));
 	EXPECT_STREQ("\n", buf);
-
 }
 
 TEST_F(securityfs, all_ports_read_back)
@@ -455,7 +444,6 @@ TEST_F(securityfs, garbage_rejected)
 	REJECT("lock", "1 ", EINVAL);
 	REJECT("lock", "", EINVAL);
 	REJECT("stats", "0", EINVAL);
-
 }
 
 TEST_F(securityfs, invalid_port_lists)
@@ -474,7 +462,6 @@ TEST_F(securityfs, invalid_port_lists)
 		expect_rejected(_metadata, "allow_ports", bad[i], strlen(bad[i]),
 				EINVAL);
 	REJECT("allow_ports", "80\0 81", EINVAL);
-
 }
 
 TEST_F(securityfs, oversized_write)
@@ -504,7 +491,6 @@ TEST_F(securityfs, oversized_write)
 		expect_rejected(_metadata, writable_files[i], big, page + 1,
 				EINVAL);
 	free(big);
-
 }
 
 TEST_F(securityfs, offset_and_partial_writes)
@@ -610,7 +596,6 @@ TEST_F(securityfs, concurrent_writes)
 	EXPECT_EQ(0, bad_reads);
 	ASSERT_LT(0, cg_read("lock", buf, sizeof(buf)));
 	EXPECT_STREQ("0\n", buf);
-
 }
 
 /* In a child: write every file through descriptors opened while privileged. */
@@ -751,7 +736,6 @@ TEST_F(securityfs, refusal_log_line)
 	if (access("/proc/net/if_inet6", F_OK) == 0)
 		EXPECT_NE(NULL, strstr(log, want6)) TH_LOG("no line '%s'", want6);
 	free(log);
-
 }
 
 /*
@@ -829,7 +813,6 @@ TEST_F(securityfs, stats_count_refusals)
 	EXPECT_EQ(0, try_listen_unbound(AF_INET));
 	ASSERT_EQ(0, read_stats(&b));
 	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
-
 }
 
 /* Last: lock is irreversible until reboot. */
@@ -863,12 +846,8 @@ TEST_F(securityfs, lock_freezes_mode_and_allow_list)
 	EXPECT_EQ(0, cg_write("lock", "1"));	/* locking again: a no-op */
 
 	/* The gate itself keeps working, and so do open/read/close. */
-	ASSERT_EQ(0, cg_write("state", "open"));
-	ASSERT_LT(0, cg_read("state", buf, sizeof(buf)));
-	EXPECT_STREQ("open\n", buf);
-	ASSERT_EQ(0, cg_write("state", "closed"));
-	ASSERT_LT(0, cg_read("state", buf, sizeof(buf)));
-	EXPECT_STREQ("closed\n", buf);
+	write_reads_back(_metadata, "state", "open", "open\n");
+	write_reads_back(_metadata, "state", "closed", "closed\n");
 	for (i = 0; i < 4; i++) {
 		fd = cg_open(writable_files[i], O_RDWR);
 		EXPECT_LE(0, fd);
