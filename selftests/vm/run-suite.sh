@@ -6,8 +6,16 @@
 # (SUITE_TEST_TIMEOUT seconds, default 300) or exits non-zero without
 # printing a "not ok" line gets a "not ok" line of its own, so the host
 # (scripts/tap-count) never counts a broken test as passed.
-# Environment: CREDGATE_BACKEND=lsm|bpf selects the backend set-up.
+# Tests named bpf_* run only on backend bpf, lsm_* only on lsm (SKIP line
+# otherwise).
+# Environment: CREDGATE_BACKEND=lsm|bpf selects the backend set-up;
+# SUITE_ONLY=NAME runs just that test ("none": only the set-up), and
+# SUITE_SETUP_TAP=0 reports the set-up only when it fails (scripts/vm/
+# check-suite boots one VM per test, so that state a test leaves behind,
+# e.g. a lock that holds until reboot, cannot break the next one).
 dir=${SUITE_DIR:-/usr/libexec/credgate/selftests}
+only=${SUITE_ONLY:-}
+setup_tap=${SUITE_SETUP_TAP:-1}
 backend=${CREDGATE_BACKEND:-}
 per_test_timeout=${SUITE_TEST_TIMEOUT:-300}
 n=0
@@ -15,6 +23,9 @@ failed=0
 log=$(mktemp /tmp/run-suite.XXXXXX)
 
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
+setup_ok() {
+	if [ "$setup_tap" = 1 ]; then ok "$@"; else echo "# setup: $*"; fi
+}
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
 
 echo "# credgate in-VM suite: backend=$backend kernel=$(uname -r)"
@@ -23,18 +34,18 @@ echo "# active LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null)"
 case "$backend" in
 lsm)
 	if grep -qw credgate /sys/kernel/security/lsm 2>/dev/null; then
-		ok "lsm backend: credgate in the active LSM list"
+		setup_ok "lsm backend: credgate in the active LSM list"
 	else
 		not_ok "lsm backend: credgate not in the active LSM list"
 	fi
 	;;
 bpf)
 	if ! command -v credgate >/dev/null; then
-		ok "bpf backend load # SKIP credgate not built"
+		setup_ok "bpf backend load # SKIP credgate not built"
 	elif credgate gate load >"$log" 2>&1; then
-		ok "bpf backend load (credgate gate load)"
+		setup_ok "bpf backend load (credgate gate load)"
 	elif grep -q 'not implemented' "$log"; then
-		ok "bpf backend load # SKIP credgate gate not built"
+		setup_ok "bpf backend load # SKIP credgate gate not built"
 	else
 		not_ok "bpf backend load (credgate gate load failed)"
 		sed 's/^/# /' "$log"
@@ -48,6 +59,13 @@ esac
 for t in "$dir"/*_test "$dir"/*_test.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t")
+	[ -z "$only" ] || [ "$only" = "$name" ] || continue
+	found=1
+	case "$name:$backend" in
+	bpf_*:lsm|lsm_*:bpf)
+		ok "$name # SKIP tests backend ${name%%_*} only (this VM: $backend)"
+		continue ;;
+	esac
 	case "$t" in
 	*.sh) timeout "$per_test_timeout" sh "$t" </dev/null >"$log" 2>&1 ;;
 	*) timeout "$per_test_timeout" "$t" </dev/null >"$log" 2>&1 ;;
@@ -68,5 +86,8 @@ for t in "$dir"/*_test "$dir"/*_test.sh; do
 	fi
 	[ "$failures" -eq 0 ] || failed=1
 done
+if [ -n "$only" ] && [ "$only" != none ] && [ -z "${found:-}" ]; then
+	not_ok "SUITE_ONLY=$only: no such test in $dir"
+fi
 rm -f "$log"
 exit "$failed"
