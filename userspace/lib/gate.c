@@ -531,8 +531,14 @@ int gate_lock(struct gate *g)
 	_cleanup_free_ struct credgate_config *cfg = NULL;
 	int r;
 
-	if (g->backend == GATE_BACKEND_LSM)
+	if (g->backend == GATE_BACKEND_LSM) {
+		bool locked;
+
+		r = lsm_get_locked(g, &locked);
+		if (r < 0 || locked)
+			return r;
 		return lsm_write(g, "lock", "1");
+	}
 
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
