@@ -25,7 +25,7 @@ FIXTURE_SETUP(pin)
 
 	self->g = NULL;
 	if (gate_detect_backend(&b) < 0 || b != GATE_BACKEND_BPF)
-		SKIP(return, "not the bpf backend");
+		return;		/* each test SKIPs (6.1's harness runs the body anyway) */
 	r = open_test_gate(&self->g);
 	ASSERT_EQ(0, r) TH_LOG("cannot open the gate: %s", strerror(-r));
 	reset_gate(self->g);
@@ -38,6 +38,11 @@ FIXTURE_TEARDOWN(pin)
 		gate_close(self->g);
 	}
 }
+
+#define REQUIRE_BPF() do { \
+	if (!self->g) \
+		SKIP(return, "not the bpf backend"); \
+} while (0)
 
 /* Attached credgate programs, by name: [0] bind, [1] listen. */
 static int count_links(int n[2])
@@ -77,6 +82,7 @@ TEST_F(pin, enforcement_survives_loader_exit)
 	struct gate_status st;
 	int n[2];
 
+	REQUIRE_BPF();
 	/* A fresh load by a process that exits at once. */
 	ASSERT_EQ(0, system("credgate gate load --force >/dev/null"));
 	gate_close(self->g);
@@ -103,6 +109,7 @@ TEST_F(pin, second_load_does_not_double_attach)
 	uint32_t allow[CREDGATE_PORT_WORDS];
 	int n[2];
 
+	REQUIRE_BPF();
 	count_links(n);
 	ASSERT_EQ(1, n[0]);
 	ASSERT_EQ(1, n[1]);
@@ -165,6 +172,7 @@ TEST_F(pin, garbage_map_writes_fail_cleanly)
 	struct credgate_gate gs;
 	char *map;
 
+	REQUIRE_BPF();
 	cfd = bpf_obj_get(GATE_BPF_PIN_DIR "/config");
 	gfd = bpf_obj_get(GATE_BPF_PIN_DIR "/gate");
 	ASSERT_LE(0, cfd);
@@ -229,13 +237,16 @@ static void unpin_everything(void)
 /* Irreversible for the pinned maps: keep last, then start afresh. */
 TEST_F(pin, lock_freezes_config_map)
 {
-	_cleanup_close_ int cfd = bpf_obj_get(GATE_BPF_PIN_DIR "/config");
-	struct credgate_config *cfg = calloc(1, sizeof(*cfg));
+	_cleanup_close_ int cfd = -1;
+	struct credgate_config *cfg;
 	uint32_t allow[CREDGATE_PORT_WORDS];
 	struct gate_status st;
 	__u32 zero = 0;
 	int n[2];
 
+	REQUIRE_BPF();
+	cfd = bpf_obj_get(GATE_BPF_PIN_DIR "/config");
+	cfg = calloc(1, sizeof(*cfg));
 	ASSERT_LE(0, cfd);
 	ASSERT_NE(NULL, cfg);
 	ASSERT_EQ(0, system("credgate gate lock >/dev/null"));

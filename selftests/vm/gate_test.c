@@ -3,8 +3,9 @@
  * In-VM tests of the kernel gate, backend-agnostic: the same tests run on
  * the built-in LSM and on the BPF LSM programs, driven through gate.h.
  * Every test checks the exact counter deltas of what it made the gate
- * refuse or audit.  The lock test is irreversible until reboot and runs
- * last (kselftest runs TESTs in definition order).
+ * refuse or audit.  The lock, irreversible until reboot, is tested by
+ * gate_lock_test.sh (shell tests run after every binary in run-suite.sh)
+ * and, for the bpf map freeze, by bpf_pin_test.
  */
 #include <fcntl.h>
 #include <grp.h>
@@ -220,8 +221,9 @@ TEST_F(gate, events_match_refusals)
 	uint8_t any[16] = { 0 }, a6[16];
 	int hook, fd, port, r;
 
-	if (gate_backend(self->g) != GATE_BACKEND_BPF)
-		SKIP(return, "events are a ring buffer only on the bpf backend (lsm: kernel log)");
+	/* lsm: kernel log lines, rate limited (burst 10 per 5 s): start a window. */
+	if (gate_backend(self->g) == GATE_BACKEND_LSM)
+		sleep(6);
 	ASSERT_EQ(0, gate_events_open(self->g, collect, &s, &ev));
 	while (gate_events_poll(ev, 0) > 0)
 		;	/* drop what earlier tests left */
@@ -313,34 +315,6 @@ TEST_F(gate, unprivileged_cannot_open_gate)
 	EXPECT_EQ(CREDGATE_CLOSED, st.state);
 	EXPECT_EQ(CREDGATE_MODE_ENFORCE, st.mode);
 	EXPECT_REFUSED(CREDGATE_HOOK_BIND, AF_INET, SOCK_STREAM, "0.0.0.0", 18014);
-	EXPECT_DELTA(1, 0, 0, 0);
-}
-
-/* Irreversible until reboot: keep last. */
-TEST_F(gate, lock_freezes_mode_and_allow_list)
-{
-	uint32_t allow[CREDGATE_PORT_WORDS];
-	struct gate_status st;
-
-	if (gate_backend(self->g) == GATE_BACKEND_BPF)
-		SKIP(return, "bpf lock is tested by bpf_pin_test (which can undo it)");
-	gate_default_allow(allow);
-	ASSERT_EQ(0, gate_lock(self->g));
-	ASSERT_EQ(0, gate_lock(self->g));	/* idempotent */
-	ASSERT_EQ(0, gate_get_status(self->g, &st));
-	EXPECT_TRUE(st.locked);
-	EXPECT_EQ(-EROFS, gate_set_mode(self->g, CREDGATE_MODE_OFF));
-	EXPECT_EQ(-EROFS, gate_set_allow(self->g, allow));
-	EXPECT_EQ(-EPERM, write_string_file(GATE_LSM_DIR "/mode", "off"));
-	EXPECT_EQ(-EPERM, write_string_file(GATE_LSM_DIR "/allow_ports", "80"));
-	EXPECT_EQ(0, system("credgate gate mode permissive 2>&1 | grep -q 'locked until reboot'"));
-	EXPECT_EQ(2 << 8, system("credgate gate mode permissive 2>/dev/null"));
-
-	/* Open/close keep working. */
-	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
-	EXPECT_SERVED(AF_INET, SOCK_STREAM, "0.0.0.0", 18015);
-	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_CLOSED));
-	EXPECT_REFUSED(CREDGATE_HOOK_BIND, AF_INET, SOCK_STREAM, "0.0.0.0", 18015);
 	EXPECT_DELTA(1, 0, 0, 0);
 }
 

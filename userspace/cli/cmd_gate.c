@@ -29,7 +29,7 @@ static void usage(FILE *f)
 	      "  allow --reset [PORT...]    replace the allow list with exactly PORT...\n"
 	      "  lock                       freeze mode and allow list until reboot\n"
 	      "  load [--force]             bpf: load, attach and pin the BPF LSM programs\n"
-	      "  events [--json] [--follow] print refusal events (bpf backend)\n"
+	      "  events [--json] [--follow] print refusal events\n"
 	      "\n"
 	      "--backend auto (default) picks lsm when 'credgate' is in\n"
 	      "/sys/kernel/security/lsm, else bpf when 'bpf' is.\n"
@@ -264,11 +264,6 @@ static int do_events(struct gate *g, const struct gate_args *a)
 	int r;
 
 	r = gate_events_open(g, print_event, &json, &ev);
-	if (r == -EOPNOTSUPP) {
-		cg_err(r, "events: the lsm backend reports refusals in the kernel log "
-		       "(dmesg | grep 'credgate: ') and the audit log, not here");
-		return EXIT_CG_ERROR;
-	}
 	if (r < 0)
 		return fail(r, "cannot read events");
 	if (a->follow) {

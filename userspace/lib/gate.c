@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -530,8 +531,14 @@ int gate_lock(struct gate *g)
 	_cleanup_free_ struct credgate_config *cfg = NULL;
 	int r;
 
-	if (g->backend == GATE_BACKEND_LSM)
+	if (g->backend == GATE_BACKEND_LSM) {
+		bool locked;
+
+		r = lsm_get_locked(g, &locked);
+		if (r < 0 || locked)
+			return r;
 		return lsm_write(g, "lock", "1");
+	}
 
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
@@ -744,41 +751,140 @@ int gate_bpf_load(bool force)
 /* ---- events ---- */
 
 struct gate_events {
-	struct ring_buffer *rb;
+	struct ring_buffer *rb;		/* bpf */
+	int kmsg_fd;			/* lsm: /dev/kmsg */
 	gate_event_fn fn;
 	void *userdata;
 	int handled;
+	bool stopped;
 };
+
+static int deliver(struct gate_events *ev, const struct credgate_event *e)
+{
+	ev->handled++;
+	if (ev->fn(e, ev->userdata)) {
+		ev->stopped = true;
+		return -ECANCELED;
+	}
+	return 0;
+}
 
 static int on_sample(void *ctx, void *data, size_t size)
 {
-	struct gate_events *ev = ctx;
 	struct credgate_event e = {};
 
 	/* A shorter record (older object) is zero-extended, a longer cut. */
 	memcpy(&e, data, size < sizeof(e) ? size : sizeof(e));
-	ev->handled++;
-	return ev->fn(&e, ev->userdata) ? -ECANCELED : 0;
+	return deliver(ctx, &e);
+}
+
+int gate_parse_log_line(const char *line, struct credgate_event *e)
+{
+	const char *p = strstr(line, "credgate: "), *comm, *rest, *q;
+	char addr[INET6_ADDRSTRLEN + 1];
+	unsigned int pid, uid, port;
+	size_t len;
+	int n = 0;
+
+	if (!p)
+		return -EINVAL;
+	p += strlen("credgate: ");
+	memset(e, 0, sizeof(*e));
+	if (!strncmp(p, "refused ", 8))
+		e->action = CREDGATE_REFUSE;
+	else if (!strncmp(p, "audited ", 8))
+		e->action = CREDGATE_AUDIT;
+	else
+		return -EINVAL;
+	p += 8;
+	if (!strncmp(p, "bind comm=", 10))
+		e->hook = CREDGATE_HOOK_BIND;
+	else if (!strncmp(p, "listen comm=", 12))
+		e->hook = CREDGATE_HOOK_LISTEN;
+	else
+		return -EINVAL;
+	comm = strchr(p, '=') + 1;
+	/* comm may hold spaces: it ends at the last " pid=". */
+	rest = NULL;
+	for (q = strstr(comm, " pid="); q; q = strstr(q + 1, " pid="))
+		rest = q;
+	if (!rest)
+		return -EINVAL;
+	len = (size_t)(rest - comm);
+	memcpy(e->comm, comm, len < CREDGATE_COMM_LEN ? len : CREDGATE_COMM_LEN);
+	if (sscanf(rest, " pid=%u uid=%u addr=%46s port=%u%n", &pid, &uid, addr, &port, &n) != 4 ||
+	    port > 65535 || (rest[n] && !isspace((unsigned char)rest[n])))
+		return -EINVAL;
+	e->pid = pid;
+	e->uid = uid;
+	e->port = (__u16)port;
+	if (inet_pton(AF_INET, addr, e->addr) == 1)
+		e->family = CREDGATE_AF_INET;
+	else if (inet_pton(AF_INET6, addr, e->addr) == 1)
+		e->family = CREDGATE_AF_INET6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* One /dev/kmsg record: "PRI,SEQ,USEC,FLAGS;MESSAGE\n[ dict lines]". */
+static int kmsg_drain(struct gate_events *ev)
+{
+	char buf[8192];
+
+	while (!ev->stopped) {
+		struct credgate_event e;
+		unsigned long long usec;
+		ssize_t n = read(ev->kmsg_fd, buf, sizeof(buf) - 1);
+		char *msg;
+
+		if (n < 0) {
+			if (errno == EPIPE)	/* overwritten records: go on */
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			return -errno;
+		}
+		buf[n] = '\0';
+		msg = strchr(buf, ';');
+		if (!msg || sscanf(buf, "%*u,%*u,%llu", &usec) != 1)
+			continue;
+		msg[strcspn(msg, "\n")] = '\0';
+		if (gate_parse_log_line(msg + 1, &e) < 0)
+			continue;
+		e.ts_ns = usec * 1000;
+		deliver(ev, &e);
+	}
+	return 0;
 }
 
 int gate_events_open(struct gate *g, gate_event_fn fn, void *userdata,
 		     struct gate_events **out)
 {
 	struct gate_events *ev;
+	int r;
 
-	if (g->backend != GATE_BACKEND_BPF)
-		return -EOPNOTSUPP;
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return -ENOMEM;
 	ev->fn = fn;
 	ev->userdata = userdata;
-	ev->rb = ring_buffer__new(g->events_fd, on_sample, ev, NULL);
-	if (!ev->rb) {
-		int r = -errno;
-
-		free(ev);
-		return r;
+	ev->kmsg_fd = -1;
+	if (g->backend == GATE_BACKEND_BPF) {
+		ev->rb = ring_buffer__new(g->events_fd, on_sample, ev, NULL);
+		if (!ev->rb) {
+			r = -errno;
+			free(ev);
+			return r;
+		}
+	} else {
+		/* From the oldest record the kernel still holds. */
+		ev->kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (ev->kmsg_fd < 0) {
+			r = -errno;
+			free(ev);
+			return r;
+		}
 	}
 	*out = ev;
 	return 0;
@@ -789,7 +895,15 @@ int gate_events_poll(struct gate_events *ev, int timeout_ms)
 	int r;
 
 	ev->handled = 0;
-	r = ring_buffer__poll(ev->rb, timeout_ms);
+	ev->stopped = false;
+	if (ev->rb) {
+		r = ring_buffer__poll(ev->rb, timeout_ms);
+	} else {
+		struct pollfd pfd = { .fd = ev->kmsg_fd, .events = POLLIN };
+
+		r = poll(&pfd, 1, timeout_ms);
+		r = r < 0 ? -errno : kmsg_drain(ev);
+	}
 	if (r == -ECANCELED || r == -EINTR)
 		return ev->handled;
 	return r < 0 ? r : ev->handled;
@@ -797,7 +911,7 @@ int gate_events_poll(struct gate_events *ev, int timeout_ms)
 
 int gate_events_fd(struct gate_events *ev)
 {
-	return ring_buffer__epoll_fd(ev->rb);
+	return ev->rb ? ring_buffer__epoll_fd(ev->rb) : ev->kmsg_fd;
 }
 
 void gate_events_free(struct gate_events *ev)
@@ -805,6 +919,7 @@ void gate_events_free(struct gate_events *ev)
 	if (!ev)
 		return;
 	ring_buffer__free(ev->rb);
+	closep(&ev->kmsg_fd);
 	free(ev);
 }
 

@@ -95,7 +95,9 @@ int gate_bpf_load(bool force);
 
 /*
  * Refusal events.  bpf: the ring buffer map (consuming: one reader at a
- * time sees each event).  lsm: -EOPNOTSUPP (events are in the kernel log).
+ * time sees each event).  lsm: the kernel log lines "credgate: refused ..."
+ * read from /dev/kmsg, starting with the oldest record the kernel holds
+ * (rate limited by the kernel: the counters are the complete record).
  * The callback returns 0 to go on, anything else to stop polling.
  */
 typedef int (*gate_event_fn)(const struct credgate_event *e, void *userdata);
@@ -107,6 +109,13 @@ int gate_events_poll(struct gate_events *ev, int timeout_ms);
 /* For epoll/poll loops (the agent). */
 int gate_events_fd(struct gate_events *ev);
 void gate_events_free(struct gate_events *ev);
+
+/*
+ * Parse a kernel log line of the lsm backend ("... credgate: refused listen
+ * comm=telnetd pid=123 uid=0 addr=0.0.0.0 port=23") into @e (ts_ns 0).
+ * -EINVAL when the line is not one.
+ */
+int gate_parse_log_line(const char *line, struct credgate_event *e);
 
 /* "192.0.2.1" / "2001:db8::1" for an event or decision address. */
 void gate_format_addr(uint16_t family, const uint8_t addr[16], char *buf,
