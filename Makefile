@@ -192,3 +192,9 @@ dist:
 	@mkdir -p $(BUILD)
 	git archive --format=tar.gz --prefix=credgate-$(VERSION)/ -o $(BUILD)/credgate-$(VERSION).tar.gz HEAD
 	@echo $(BUILD)/credgate-$(VERSION).tar.gz
+
+# Long crash-safety loop of 'credgate migrate' (CRASH_RUNS=N, default 20000).
+.PHONY: crashloop
+crashloop:
+	$(MAKE) tests
+	scripts/crashloop

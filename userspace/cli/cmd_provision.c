@@ -1,12 +1,188 @@
 // SPDX-License-Identifier: MIT
-/* Placeholder: replaced by the real implementation of 'credgate provision'. */
-#include "util.h"
+/*
+ * credgate provision: factory host only.  Derive a device's label password
+ * from the manufacturer secret and its serial (docs/provisioning.md), write
+ * the hash into the rootfs, print the password once.
+ */
+#include <getopt.h>
+#include <limits.h>
+
+#include "atomic_file.h"
 #include "commands.h"
+#include "migrate.h"
+#include "password.h"
+#include "provision.h"
+#include "store.h"
+#include "util.h"
+
+struct provision_args {
+	const char *secret_file, *serial, *product, *user, *root, *method;
+};
+
+static void provision_usage(FILE *f)
+{
+	fputs("usage: credgate provision --secret-file FILE --serial SERIAL [--product ID]\n"
+	      "                          [--user NAME] [--root DIR] [--hash-method PREFIX]\n"
+	      "Factory host: derive the label password (HKDF-SHA256), write its hash into\n"
+	      "DIR/etc/shadow, print the password once.  See credgate-provision(1).\n", f);
+}
+
+static int parse_args(int argc, char **argv, struct provision_args *a)
+{
+	static const struct option opts[] = {
+		{ "secret-file", required_argument, NULL, 's' },
+		{ "serial", required_argument, NULL, 'n' },
+		{ "product", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "hash-method", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	*a = (struct provision_args){ .product = "", .user = "root", .root = "/" };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': a->secret_file = optarg; break;
+		case 'n': a->serial = optarg; break;
+		case 'p': a->product = optarg; break;
+		case 'u': a->user = optarg; break;
+		case 'r': a->root = optarg; break;
+		case 'm': a->method = optarg; break;
+		case 'h': provision_usage(stdout); return 1;
+		default: provision_usage(stderr); return -EINVAL;
+		}
+	}
+	if (optind < argc)
+		return cg_err(EINVAL, "provision: unexpected argument '%s'", argv[optind]);
+	if (!a->secret_file || !a->serial)
+		return cg_err(EINVAL, "provision: --secret-file and --serial are required");
+	if (provision_id_valid(a->serial, 0) < 0)
+		return cg_err(EINVAL, "provision: --serial must be 1-%d printable ASCII characters",
+			      PROVISION_ID_MAX);
+	if (*a->product && provision_id_valid(a->product, 1) < 0)
+		return cg_err(EINVAL, "provision: --product must be 1-%d printable ASCII characters without ':'",
+			      PROVISION_ID_MAX);
+	if (a->method && password_method_valid(a->method) < 0)
+		return cg_err(EINVAL, "provision: --hash-method '%s' is not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$', '$6$rounds=5000$')",
+			      a->method);
+	return 0;
+}
+
+/* The secret must never be inside the tree that becomes the device. */
+static int check_secret_outside_root(const char *secret, const char *root)
+{
+	char rs[PATH_MAX], rr[PATH_MAX];
+	size_t n;
+
+	if (!realpath(secret, rs))
+		return cg_err(errno, "provision: cannot open secret file %s: %m", secret);
+	if (!realpath(root, rr))
+		return cg_err(errno, "provision: --root %s: %m", root);
+	n = strlen(rr);
+	if (!strcmp(rr, "/") || (!strncmp(rs, rr, n) && rs[n] == '/'))
+		return cg_err(EINVAL, "provision: the secret file %s lies inside the target root %s; keep it on the factory host and give --root the unpacked rootfs",
+			      rs, rr);
+	return 0;
+}
+
+static int read_secret(const char *path, char **secret, size_t *len)
+{
+	int r = read_file(path, PROVISION_SECRET_MAX, secret, len);
+
+	if (r == -EFBIG)
+		return cg_err(r, "provision: secret file %s is larger than %d bytes", path,
+			      PROVISION_SECRET_MAX);
+	if (r < 0)
+		return cg_err(r, "provision: cannot read secret file %s: %s", path, strerror(-r));
+	if (*len < PROVISION_SECRET_MIN) {
+		explicit_bzero(*secret, *len);
+		free(*secret);
+		*secret = NULL;
+		return cg_err(EINVAL, "provision: secret file %s holds %zu bytes; at least %d are required",
+			      path, *len, PROVISION_SECRET_MIN);
+	}
+	return 0;
+}
+
+static const struct store_record *find_user(const struct store_file *sf, const char *user)
+{
+	for (size_t i = 0; i < sf->n_records; i++)
+		if (!strcmp(sf->records[i].user, user))
+			return &sf->records[i];
+	return NULL;
+}
+
+/* Write @hash for the account into ROOT/etc/shadow under the shadow lock. */
+static int write_hash(const struct provision_args *a, const char *password)
+{
+	_cleanup_close_ int lock = -1;
+	struct store_file *sf = NULL;
+	const struct store_record *rec;
+	char hash[CRYPT_OUTPUT_SIZE];
+	const char *method, *step = NULL;
+	struct line_edit edit;
+	int r;
+
+	lock = pwdb_lock(a->root, PWDB_LOCK_TIMEOUT_MS);
+	if (lock < 0)
+		return cg_err(lock, "provision: cannot take the shadow lock %s/etc/.pwd.lock: %s",
+			      strcmp(a->root, "/") ? a->root : "", strerror(-lock));
+	r = store_load(STORE_SHADOW, a->root, "/etc/shadow", store_diag_stderr, NULL, &sf);
+	if (r < 0)
+		return cg_err(r, "provision: cannot read %s/etc/shadow: %s", a->root, strerror(-r));
+	rec = find_user(sf, a->user);
+	if (!rec) {
+		r = cg_err(ENOENT, "provision: no account '%s' in %s/etc/shadow", a->user, a->root);
+		goto out;
+	}
+	method = a->method ? a->method : password_method_of(rec->hash);
+	if (!method)
+		method = PASSWORD_DEFAULT_METHOD;
+	r = password_hash(password, method, hash);
+	if (r < 0) {
+		cg_err(r, "provision: cannot hash with method '%s'", method);
+		goto out;
+	}
+	edit = (struct line_edit){
+		.hash_off = rec->hash_span.off, .hash_len = rec->hash_span.len,
+		.new_hash = hash, .set_lastchg = true, .lastchg = migrate_today(),
+	};
+	r = migrate_write_store(a->root, sf, &edit, 1, &step);
+	if (r < 0)
+		cg_err(r, "provision: %s/etc/shadow left unchanged: step '%s' failed: %s",
+		       a->root, step ? step : "?", strerror(-r));
+out:
+	store_file_free(sf);
+	return r;
+}
 
 int cmd_provision(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cg_err(ENOSYS, "'provision' is not implemented in this build");
-	return EXIT_CG_ERROR;
+	struct provision_args a;
+	_cleanup_free_ char *secret = NULL;
+	char password[PASSWORD_LEN + 1];
+	size_t secret_len = 0;
+	int r;
+
+	r = parse_args(argc, argv, &a);
+	if (r)
+		return r > 0 ? EXIT_CG_OK : EXIT_CG_ERROR;
+	if (check_secret_outside_root(a.secret_file, a.root) < 0)
+		return EXIT_CG_ERROR;
+	if (read_secret(a.secret_file, &secret, &secret_len) < 0)
+		return EXIT_CG_ERROR;
+	r = provision_derive((const uint8_t *)secret, secret_len, a.product, a.serial, password);
+	explicit_bzero(secret, secret_len);
+	if (r < 0) {
+		cg_err(r, "provision: key derivation failed (libcrypto HKDF)");
+		return EXIT_CG_ERROR;
+	}
+	r = write_hash(&a, password);
+	if (r >= 0 && (printf("%s\n", password) < 0 || fflush(stdout) != 0))
+		r = cg_err(EIO, "provision: cannot print the password; the hash is already written: run again to print it");
+	explicit_bzero(password, sizeof(password));
+	return r < 0 ? EXIT_CG_ERROR : EXIT_CG_OK;
 }

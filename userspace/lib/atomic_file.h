@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Crash-safe replacement of a credential store, and the password-database
+ * lock shared with shadow-utils.
+ *
+ * atomic_file_replace() never leaves @path half-written: whatever kills the
+ * process, @path is either the old file or the new one (docs/migration.md).
+ */
+#ifndef CREDGATE_ATOMIC_FILE_H
+#define CREDGATE_ATOMIC_FILE_H
+
+#include <stddef.h>
+
+/* How long to wait for the password-database lock (lckpwdf uses 15 s). */
+#define PWDB_LOCK_TIMEOUT_MS 15000
+
+/*
+ * Take the lock lckpwdf(3) takes: a POSIX write lock on ROOT/etc/.pwd.lock
+ * (@root NULL or "/" means the running system).  shadow-utils' passwd,
+ * chpasswd, usermod ... take the same lock, also under -R/--root, so they
+ * and credgate never interleave.  Returns the lock fd (close it to release;
+ * the kernel also drops it when the process dies, so a crash never leaves
+ * a stale lock) or a negative errno; -ETIMEDOUT after @timeout_ms.
+ */
+int pwdb_lock(const char *root, unsigned int timeout_ms);
+
+/*
+ * Replace @path with @len bytes of @data:
+ *   create a temporary file in the same directory (mode 0600), write,
+ *   give it @path's owner, group, mode and extended attributes, fsync,
+ *   keep the current file as "@path-" (hard link, shadow-utils convention),
+ *   rename over @path, fsync the directory.
+ * @path must exist.  On failure the old file is left in place, the
+ * temporary file is removed, *failed_step names the step that failed
+ * (a static string such as "fsync temporary file") and a negative errno
+ * is returned.
+ */
+int atomic_file_replace(const char *path, const void *data, size_t len,
+			const char **failed_step);
+
+/*
+ * Test hook (docs/migration.md, "Test hooks"): when the environment
+ * variable CREDGATE_TEST_CRASH_AT equals @step, the process kills itself
+ * with SIGKILL, exactly as a power cut or the OOM killer would.  The
+ * variable is read only here; when unset this does nothing.
+ */
+void test_crash_point(const char *step);
+
+#endif

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: MIT
+/* Migration building blocks: policies, line edits, credentials output. */
+#include "migrate.h"
+#include "atomic_file.h"
+#include "password.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static const char *const policy_names[] = {
+	[MIGRATE_RANDOM] = "random",
+	[MIGRATE_USER] = "user",
+	[MIGRATE_LOCK] = "lock",
+};
+
+int migrate_policy_from_name(const char *name, enum migrate_policy *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(policy_names); i++)
+		if (!strcmp(name, policy_names[i])) {
+			*out = (enum migrate_policy)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *migrate_policy_name(enum migrate_policy policy)
+{
+	return (size_t)policy < ARRAY_SIZE(policy_names) ? policy_names[policy] : "?";
+}
+
+unsigned long migrate_today(void)
+{
+	time_t now = time(NULL);
+
+	return now > 0 ? (unsigned long)(now / 86400) : 0;
+}
+
+char *migrate_locked_hash(const char *hash)
+{
+	char *s;
+
+	if (asprintf(&s, "!%s", hash) < 0)
+		return NULL;
+	return s;
+}
+
+/* The field after the hash: [*off, *off + *len), ending at ':' or EOL. */
+static int next_field(const char *data, size_t size, size_t hash_end,
+		      size_t *off, size_t *len)
+{
+	size_t i;
+
+	if (hash_end >= size || data[hash_end] != ':')
+		return -EINVAL;
+	*off = hash_end + 1;
+	for (i = *off; i < size && data[i] != ':' && data[i] != '\n' && data[i] != '\r'; i++)
+		;
+	*len = i - *off;
+	return 0;
+}
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p)
+			return -ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int migrate_apply_edits(const char *data, size_t size, const struct line_edit *edits,
+			size_t n_edits, char **out, size_t *out_len)
+{
+	struct buf b = { 0 };
+	size_t pos = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < n_edits && r >= 0; i++) {
+		const struct line_edit *e = &edits[i];
+		size_t hash_end = e->hash_off + e->hash_len;
+		size_t f_off, f_len;
+		char num[24];
+
+		if (e->hash_off < pos || hash_end > size) {
+			r = -EINVAL;
+			break;
+		}
+		r = buf_add(&b, data + pos, e->hash_off - pos);
+		if (r < 0)
+			break;
+		if (e->new_hash)
+			r = buf_add(&b, e->new_hash, strlen(e->new_hash));
+		else
+			r = buf_add(&b, data + e->hash_off, e->hash_len);
+		pos = hash_end;
+		if (r < 0 || !e->set_lastchg)
+			continue;
+		r = next_field(data, size, hash_end, &f_off, &f_len);
+		if (r < 0)
+			break;
+		snprintf(num, sizeof(num), ":%lu", e->lastchg);
+		r = buf_add(&b, num, strlen(num));
+		pos = f_off + f_len;
+	}
+	if (r >= 0)
+		r = buf_add(&b, data + pos, size - pos);
+	if (r < 0) {
+		free(b.p);
+		return r;
+	}
+	*out = b.p;
+	if (out_len)
+		*out_len = b.len;
+	return 0;
+}
+
+int credentials_create(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		      0600);
+
+	if (fd < 0)
+		return -errno;
+	/* Mode 0600 whatever the umask. */
+	if (fchmod(fd, 0600) < 0) {
+		int r = -errno;
+
+		close(fd);
+		unlink(path);
+		return r;
+	}
+	return fd;
+}
+
+static int write_line_synced(int fd, const char *line)
+{
+	size_t len = strlen(line);
+
+	while (len) {
+		ssize_t n = write(fd, line, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		line += n;
+		len -= (size_t)n;
+	}
+	/* The password must be on disk before the store that uses it. */
+	return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
+}
+
+int credentials_add(int fd, const char *store, const char *user, const char *password)
+{
+	_cleanup_free_ char *line = NULL;
+
+	if (asprintf(&line, "%s\t%s\t%s\n", store, user, password) < 0)
+		return -ENOMEM;
+	return write_line_synced(fd, line);
+}
+
+int credentials_note_failure(int fd, const char *store, const char *step, int err)
+{
+	_cleanup_free_ char *line = NULL;
+
+	if (asprintf(&line, "# not applied: %s (%s: %s)\n", store, step ? step : "?",
+		     strerror(err < 0 ? -err : err)) < 0)
+		return -ENOMEM;
+	return write_line_synced(fd, line);
+}
+
+/* Parse errors are not reported twice: the store was audited as loaded. */
+static void diag_quiet(void *userdata, const char *path, unsigned line, const char *msg)
+{
+	(void)userdata;
+	(void)path;
+	(void)line;
+	(void)msg;
+}
+
+int migrate_host_path(const char *root, const char *path, char **out)
+{
+	if (!root || !*root || !strcmp(root, "/"))
+		root = "";
+	if (asprintf(out, "%s%s", root, path) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Same accounts, in the same order, and no new bad lines. */
+static int same_accounts(const struct store_file *a, const struct store_file *b)
+{
+	if (a->n_records != b->n_records || a->n_errors != b->n_errors)
+		return -EINVAL;
+	for (size_t i = 0; i < a->n_records; i++)
+		if (strcmp(a->records[i].user, b->records[i].user))
+			return -EINVAL;
+	return 0;
+}
+
+int migrate_write_store(const char *root, const struct store_file *sf,
+			const struct line_edit *edits, size_t n_edits, const char **step)
+{
+	_cleanup_free_ char *host = NULL, *now = NULL, *data = NULL;
+	struct store_file *check = NULL;
+	size_t now_len, len;
+	int r;
+
+	*step = "prepare new contents";
+	r = migrate_host_path(root, sf->path, &host);
+	if (r < 0)
+		return r;
+	r = migrate_apply_edits(sf->data, sf->size, edits, n_edits, &data, &len);
+	if (r < 0)
+		return r;
+	r = store_parse(sf->type, sf->path, sf->path, data, len, diag_quiet, NULL, &check);
+	if (r < 0)
+		return r;
+	*step = "check new contents";
+	r = same_accounts(sf, check);
+	store_file_free(check);
+	if (r < 0)
+		return r;
+	/* A writer that ignores the shadow lock (BusyBox passwd) changed it. */
+	*step = "re-read store";
+	r = read_file(host, STORE_FILE_MAX, &now, &now_len);
+	if (r < 0)
+		return r;
+	if (now_len != sf->size || memcmp(now, sf->data, now_len)) {
+		*step = "check store unchanged since it was read";
+		return -EAGAIN;
+	}
+	return atomic_file_replace(host, data, len, step);
+}
+
+/* The method most accounts of @sf use, for a blank account's new hash. */
+static const char *store_method(const struct store_file *sf)
+{
+	const char *best = NULL;
+	size_t best_n = 0;
+
+	for (size_t i = 0; i < sf->n_records; i++) {
+		const char *m = password_method_of(sf->records[i].hash);
+		size_t n = 0;
+
+		if (!m || m == best)
+			continue;
+		for (size_t j = i; j < sf->n_records; j++)
+			n += password_method_of(sf->records[j].hash) == m;
+		if (n > best_n) {
+			best = m;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+static bool user_selected(const struct migrate_opts *o, const char *user)
+{
+	if (!o->n_users)
+		return true;
+	for (size_t i = 0; i < o->n_users; i++)
+		if (!strcmp(o->users[i], user))
+			return true;
+	return false;
+}
+
+static bool wanted(const struct migrate_opts *o, const struct audit_account *a)
+{
+	return audit_verdict_is_violation(a->verdict) && user_selected(o, a->user);
+}
+
+/* Every --user must name an audited account. */
+static int check_users(const struct migrate_opts *o, const struct audit_report *rep)
+{
+	for (size_t u = 0; u < o->n_users; u++) {
+		bool found = false, flagged = false;
+
+		for (size_t i = 0; i < rep->n_accounts; i++)
+			if (!strcmp(rep->accounts[i].user, o->users[u])) {
+				found = true;
+				flagged |= audit_verdict_is_violation(rep->accounts[i].verdict);
+			}
+		if (!found)
+			return cg_err(ENOENT, "migrate: --user %s: no such account in the audited stores; nothing was changed",
+				      o->users[u]);
+		if (!flagged)
+			cg_warn("migrate: --user %s: audit verdict is not a violation; left as it is",
+				o->users[u]);
+	}
+	return 0;
+}
+
+/* The user policy needs an expiry field: shadow only. */
+static int check_policy_fits(const struct migrate_opts *o, const struct audit_report *rep)
+{
+	if (o->policy != MIGRATE_USER)
+		return 0;
+	for (size_t i = 0; i < rep->n_accounts; i++) {
+		const struct audit_account *a = &rep->accounts[i];
+
+		if (wanted(o, a) && a->store_type != STORE_SHADOW)
+			return cg_err(EINVAL, "migrate: %s:%u: account '%s': policy 'user' needs a password-aging field, which %s stores do not have; use --policy random or lock for it (nothing was changed)",
+				      a->store, a->line, a->user, store_ops_get(a->store_type)->name);
+	}
+	return 0;
+}
+
+static const struct store_record *find_record(const struct store_file *sf,
+					      const struct audit_account *a)
+{
+	for (size_t i = 0; i < sf->n_records; i++) {
+		const struct store_record *r = &sf->records[i];
+
+		if (r->line == a->line && !strcmp(r->user, a->user) && !strcmp(r->hash, a->hash))
+			return r;
+	}
+	return NULL;
+}
+
+struct pending {
+	struct line_edit edit;
+	char *hash;		/* owned new hash */
+	char password[PASSWORD_LEN + 1];
+	const char *user;
+};
+
+static int cmp_pending(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+
+	return (x->edit.hash_off > y->edit.hash_off) - (x->edit.hash_off < y->edit.hash_off);
+}
+
+static int plan_account(const struct migrate_opts *o, const struct store_file *sf,
+			const struct store_record *rec, struct pending *p)
+{
+	char hash[CRYPT_OUTPUT_SIZE];
+	const char *method;
+	int r;
+
+	p->user = rec->user;
+	p->edit = (struct line_edit){ .hash_off = rec->hash_span.off,
+				      .hash_len = rec->hash_span.len };
+	switch (o->policy) {
+	case MIGRATE_LOCK:
+		p->hash = migrate_locked_hash(rec->hash);
+		if (!p->hash)
+			return -ENOMEM;
+		p->edit.new_hash = p->hash;
+		return 0;
+	case MIGRATE_USER:
+		p->edit.set_lastchg = true;
+		p->edit.lastchg = 0;
+		return 0;
+	case MIGRATE_RANDOM:
+		break;
+	}
+	method = o->method;
+	if (!method)
+		method = password_method_of(rec->hash);
+	if (!method)
+		method = store_method(sf);
+	if (!method)
+		method = PASSWORD_DEFAULT_METHOD;
+	r = password_generate(p->password);
+	if (r < 0)
+		return r;
+	r = password_hash(p->password, method, hash);
+	if (r < 0)
+		return cg_err(r, "migrate: cannot hash with method '%s'", method);
+	p->hash = strdup(hash);
+	if (!p->hash)
+		return -ENOMEM;
+	p->edit.new_hash = p->hash;
+	p->edit.set_lastchg = sf->type == STORE_SHADOW;
+	p->edit.lastchg = migrate_today();
+	return 0;
+}
+
+static void pending_clear(struct pending *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].hash);
+		explicit_bzero(p[i].password, sizeof(p[i].password));
+	}
+	free(p);
+}
+
+/* Migrate the flagged accounts of one store; returns how many, or -errno. */
+static int migrate_store(const struct migrate_opts *o, const struct audit_report *rep,
+			 const struct audit_account *first)
+{
+	struct store_file *sf = NULL;
+	struct pending *p = NULL;
+	struct line_edit *edits = NULL;
+	const char *step = NULL;
+	size_t n = 0;
+	int r;
+
+	r = store_load(first->store_type, o->root, first->store, store_diag_stderr, NULL, &sf);
+	if (r < 0)
+		return cg_err(r, "migrate: %s left unchanged: cannot read it: %s", first->store,
+			      strerror(-r));
+	p = calloc(rep->n_accounts, sizeof(*p));
+	edits = calloc(rep->n_accounts, sizeof(*edits));
+	if (!p || !edits) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < rep->n_accounts; i++) {
+		const struct audit_account *a = &rep->accounts[i];
+		const struct store_record *rec;
+
+		if (strcmp(a->store, first->store) || !wanted(o, a))
+			continue;
+		rec = find_record(sf, a);
+		if (!rec) {
+			r = cg_err(EAGAIN, "migrate: %s left unchanged: line %u ('%s') changed while it was audited; run again",
+				   first->store, a->line, a->user);
+			goto out;
+		}
+		r = plan_account(o, sf, rec, &p[n]);
+		if (r < 0)
+			goto out;
+		n++;
+	}
+	qsort(p, n, sizeof(*p), cmp_pending);
+	for (size_t i = 0; i < n; i++) {
+		edits[i] = p[i].edit;
+		if (o->policy == MIGRATE_RANDOM && o->creds_fd >= 0) {
+			r = credentials_add(o->creds_fd, first->store, p[i].user, p[i].password);
+			if (r < 0) {
+				cg_err(r, "migrate: %s left unchanged: cannot write the credentials file: %s",
+				       first->store, strerror(-r));
+				goto out;
+			}
+		}
+	}
+	test_crash_point("credentials-written");
+	r = migrate_write_store(o->root, sf, edits, n, &step);
+	if (r < 0) {
+		cg_err(r, "migrate: %s left unchanged: step '%s' failed: %s", first->store,
+		       step ? step : "?", strerror(-r));
+		if (o->policy == MIGRATE_RANDOM && o->creds_fd >= 0)
+			credentials_note_failure(o->creds_fd, first->store, step, r);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (o->policy == MIGRATE_RANDOM && o->creds_fd < 0)
+			printf("%s\t%s\t%s\n", first->store, p[i].user, p[i].password);
+		fprintf(stderr, "credgate: migrate: %s: %s: %s\n", first->store, p[i].user,
+			o->policy == MIGRATE_RANDOM ? "new random password" :
+			o->policy == MIGRATE_LOCK ? "locked" :
+			"expired: the user must set a password before use");
+	}
+	fflush(stdout);
+	r = (int)n;
+out:
+	pending_clear(p, n);
+	free(edits);
+	store_file_free(sf);
+	return r;
+}
+
+int migrate_run(const struct migrate_opts *o)
+{
+	_cleanup_close_ int lock = -1;
+	struct audit_report *rep = NULL;
+	const char *root = o->root && strcmp(o->root, "/") ? o->root : "";
+	int r, total = 0;
+
+	lock = pwdb_lock(o->root, PWDB_LOCK_TIMEOUT_MS);
+	if (lock < 0)
+		return cg_err(lock, "migrate: cannot take the shadow lock %s/etc/.pwd.lock: %s%s; nothing was changed",
+			      root, strerror(-lock),
+			      lock == -ETIMEDOUT ? " (another passwd/chpasswd/credgate holds it)" : "");
+	r = audit_run(o->audit, &rep);
+	if (r < 0)
+		return cg_err(r, "migrate: audit failed: %s; nothing was changed", strerror(-r));
+	if (rep->n_errors) {
+		r = cg_err(EINVAL, "migrate: the audit reported %u error(s) (see above); fix them first, nothing was changed",
+			   rep->n_errors);
+		goto out;
+	}
+	r = check_users(o, rep);
+	if (r >= 0)
+		r = check_policy_fits(o, rep);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < rep->n_accounts; i++) {
+		const struct audit_account *a = &rep->accounts[i];
+		bool seen = false;
+
+		if (!wanted(o, a))
+			continue;
+		/* One pass per store, at its first flagged account. */
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(rep->accounts[j].store, a->store) && wanted(o, &rep->accounts[j]);
+		if (seen)
+			continue;
+		r = migrate_store(o, rep, a);
+		if (r < 0)
+			goto out;
+		total += r;
+	}
+	r = total;
+out:
+	audit_report_free(rep);
+	return r;
+}
