@@ -92,7 +92,6 @@ int agent_gate_setup(struct agent *a)
 	if (r == -ENOSYS) {
 		a->active = CG_BACKEND_NONE;
 		a->status.backend = cg_backend_name(CG_BACKEND_NONE);
-		a->status.mode = "none";
 		set_status_gate(a);
 		agent_log(a, LOG_WARNING,
 			  "BACKEND NONE: NOTHING IS ENFORCED. The audit runs and is reported, but no kernel gate refuses network services on this host.");
