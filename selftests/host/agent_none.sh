@@ -159,7 +159,19 @@ else
 fi
 stop_agent
 
-# 5. Status without the agent.
+# 5. [audit] max_store_size is applied: an oversized store keeps it closed.
+write_shadow "$good1" "$good2"
+sed 's/^max_words = 40$/&\nmax_store_size = 16/' "$work/credgate.conf" >"$work/small.conf"
+if start_agent "$work/small.conf" && wait_for not_compliant 3000 >/dev/null &&
+	grep -q 'over \[audit\] max_store_size = 16' "$work/agent.log"; then
+	ok "max_store_size: an oversized store keeps the gate closed, named in the log"
+else
+	not_ok "max_store_size not applied"
+	sed 's/^/# /' "$work/agent.log"
+fi
+stop_agent
+
+# 6. Status without the agent.
 "$cli" status --socket "$sock" >"$work/status.txt" 2>&1
 if grep -q 'agent: *not running' "$work/status.txt"; then
 	ok "credgate status without the agent says it is not running"
@@ -168,7 +180,7 @@ else
 	sed 's/^/# /' "$work/status.txt"
 fi
 
-# 6. Seccomp: a call outside the allow list is refused.
+# 7. Seccomp: a call outside the allow list is refused.
 if out=$("$agent" --check-seccomp 2>&1) && echo "$out" | grep -q 'refused with EPERM'; then
 	ok "seccomp: $out"
 else

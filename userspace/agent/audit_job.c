@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 
@@ -71,6 +72,15 @@ static int child_audit(const struct agent *a, bool full, FILE *out)
 		fprintf(out, "E	cannot prepare the audit: %s\n", strerror(-r));
 		return r;
 	}
+	for (size_t i = 0; i < o.n_stores; i++) {
+		struct stat st;
+
+		if (stat(o.stores[i].path, &st) == 0 && (unsigned long)st.st_size > c->audit.max_store_size) {
+			fprintf(out, "E\t%s is %lld bytes, over [audit] max_store_size = %lu\n",
+				o.stores[i].path, (long long)st.st_size, c->audit.max_store_size);
+			return -EFBIG;
+		}
+	}
 	r = audit_run(&o, &rep);
 	if (r < 0) {
 		fprintf(out, "E\taudit failed: %s\n", strerror(-r));
@@ -89,6 +99,9 @@ static int child_audit(const struct agent *a, bool full, FILE *out)
 		put_field(out, acc->store);
 		fprintf(out, "\t%s\n", audit_verdict_name(acc->verdict));
 	}
+	if (rep->n_accounts > c->audit.max_accounts)
+		fprintf(out, "E\t%zu accounts, over [audit] max_accounts = %lu\n",
+			rep->n_accounts, c->audit.max_accounts);
 	if (rep->n_errors)
 		fprintf(out, "E\t%u problem(s) reading the stores or lists (see the messages above)\n",
 			rep->n_errors);
@@ -159,6 +172,14 @@ static int job_finish(struct agent *a)
 							       n > 1 ? ", " : "", f[1], f[3], f[2]);
 			}
 		}
+	}
+	if (!done && full && WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+		/* Out of time: the fast tier's decision stands. */
+		agent_log(a, LOG_WARNING, "full audit stopped after [audit] time_limit = %lu s; the fast audit's decision stands",
+			  a->config.audit.time_limit);
+		free(v);
+		job_clear(j);
+		return 0;
 	}
 	if (!done && !err[0])
 		snprintf(err, sizeof(err), "the audit process died (%s %d)",
@@ -269,8 +290,12 @@ int agent_audit_start(struct agent *a, bool full)
 
 		close(p[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (full)
+		if (full) {
 			(void)setpriority(PRIO_PROCESS, 0, 19);
+			/* [audit] time_limit: SIGALRM ends the dictionary tier. */
+			if (a->config.audit.time_limit)
+				alarm((unsigned)a->config.audit.time_limit);
+		}
 		out = fdopen(p[1], "w");
 		if (!out)
 			_exit(EXIT_CG_ERROR);

@@ -97,7 +97,7 @@ static const char *const allowed_syscalls[] = {
 	"ioctl", "getcwd", "umask",
 	/* the audit child and its worker threads */
 	"clone", "wait4", "waitid", "kill", "tgkill", "prctl", "setpriority",
-	"sched_getaffinity", "pipe2", "dup", "dup2", "dup3",
+	"sched_getaffinity", "pipe2", "alarm", "setitimer", "dup", "dup2", "dup3",
 	/* the gate: bpf map updates and ring buffer, securityfs writes */
 	"bpf",
 };
