@@ -161,9 +161,11 @@ stop_agent
 
 # 5. [audit] max_store_size is applied: an oversized store keeps it closed.
 write_shadow "$good1" "$good2"
-sed 's/^max_words = 40$/&\nmax_store_size = 16/' "$work/credgate.conf" >"$work/small.conf"
+for i in $(seq 12); do printf 'user%s:!:19000:0:99999:7:::\n' "$i"; done >>"$work/etc/shadow"
+for i in $(seq 12); do printf 'padpadpadpadpadpadpadpadpadpadpadpadpadpadpad%s:!:19000:0:99999:7:::\n' "$i"; done >>"$work/etc/shadow"
+sed 's/^max_words = 40$/&\nmax_store_size = 1024/' "$work/credgate.conf" >"$work/small.conf"
 if start_agent "$work/small.conf" && wait_for not_compliant 3000 >/dev/null &&
-	grep -q 'over \[audit\] max_store_size = 16' "$work/agent.log"; then
+	grep -q 'over \[audit\] max_store_size = 1024' "$work/agent.log"; then
 	ok "max_store_size: an oversized store keeps the gate closed, named in the log"
 else
 	not_ok "max_store_size not applied"
