@@ -126,9 +126,14 @@ static int seccomp_build(scmp_filter_ctx *out)
 	/* clone3: ENOSYS makes glibc fall back to clone, which is allowed. */
 	r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	/* syslog(3): AF_UNIX datagram sockets only. */
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	if (r == 0) {
+		/* Spelled out: SCMP_A0() leaves a field to the compiler. */
+		struct scmp_arg_cmp unix_only = {
+			.arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX, .datum_b = 0,
+		};
+
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, &unix_only);
+	}
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0);
 	if (r < 0)
