@@ -74,7 +74,6 @@ struct agent {
 	size_t n_watches;
 	struct audit_job job;
 	bool full_pending;		/* run the full tier after this fast one */
-	bool rerun;			/* stores changed while a job ran */
 	struct timespec started;	/* for the time-to-decision log line */
 
 	struct cg_config config;

@@ -215,10 +215,6 @@ static int job_finish(struct agent *a)
 			  (double)(now.tv_nsec - a->started.tv_nsec) / 1e6);
 		a->decided_logged = true;
 	}
-	if (a->rerun) {
-		a->rerun = false;
-		return agent_audit_start(a, false);
-	}
 	if (a->full_pending) {
 		a->full_pending = false;
 		return agent_audit_start(a, true);

@@ -264,6 +264,11 @@ static void keep_gate_closed(struct agent *a)
 	if (a->backend_set)
 		b = a->backend == CG_BACKEND_LSM ? GATE_BACKEND_LSM :
 		    a->backend == CG_BACKEND_BPF ? GATE_BACKEND_BPF : GATE_BACKEND_AUTO;
+	if (b == GATE_BACKEND_AUTO && gate_detect_backend(&b) < 0)
+		return;
+	/* BPF with nothing pinned enforces nothing: load it (closed). */
+	if (!a->gate && b == GATE_BACKEND_BPF)
+		(void)gate_bpf_load(false);
 	if (a->gate)
 		g = a->gate;
 	else if (gate_open_backend(b, &g) < 0)

@@ -101,7 +101,6 @@ static int on_debounce(struct cg_loop *loop, int fd, uint32_t events, void *user
 		return 0;
 	agent_log(a, LOG_INFO, "a store changed: auditing again");
 	a->full_pending = a->config.audit.depth == CG_DEPTH_FULL;
-	a->rerun = false;
 	if (agent_audit_start(a, false) < 0)
 		agent_gate_decide(a, false, "could not start an audit");
 	return 0;
