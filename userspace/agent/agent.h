@@ -4,7 +4,11 @@
 #define CREDGATE_AGENT_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
+
+#include <credgate/policy.h>
 
 #include "config.h"
 #include "loop.h"
@@ -34,6 +38,20 @@ struct cg_agent_status {
 	time_t last_audit;	/* 0: no audit has run yet */
 };
 
+struct gate;
+struct gate_events;
+struct refusal_log;
+struct watch;
+
+/* An audit running in a child process (audit_job.c). */
+struct audit_job {
+	pid_t pid;		/* 0: none running */
+	int fd;			/* read end of the result pipe, -1 */
+	bool full;		/* depth full (else fast) */
+	char *buf;		/* result lines read so far */
+	size_t len, cap;
+};
+
 struct agent {
 	const char *config_path;
 	const char *state_dir;
@@ -42,6 +60,21 @@ struct agent {
 	enum cg_backend backend;
 	bool backend_set;		/* --backend given */
 	bool foreground;
+	bool syslog;			/* also log to syslog(3) */
+
+	enum cg_backend active;		/* the backend in use (never AUTO) */
+	struct gate *gate;		/* NULL for backend none */
+	struct gate_events *events;
+	struct refusal_log *refusals;
+	bool gate_open;			/* what the agent last decided */
+	bool decided;			/* a decision has been made */
+	bool decided_logged;
+	int inotify_fd, debounce_fd;
+	struct watch *watches;		/* watch.c */
+	size_t n_watches;
+	struct audit_job job;
+	bool full_pending;		/* run the full tier after this fast one */
+	struct timespec started;	/* for the time-to-decision log line */
 
 	struct cg_config config;
 	struct cg_metadata metadata;
@@ -55,6 +88,43 @@ struct agent {
 int agent_status_set_violations(struct cg_agent_status *st,
 				const struct cg_violation *v, size_t n);
 void agent_status_clear(struct cg_agent_status *st);
+
+/* log.c: one line to stderr (the agent's log) and, with --syslog, syslog. */
+void agent_log(const struct agent *a, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* gatectl.c: the kernel gate. */
+int agent_gate_setup(struct agent *a);
+int agent_gate_decide(struct agent *a, bool open, const char *why);
+int agent_events_setup(struct agent *a);
+void agent_gate_free(struct agent *a);
+
+/* audit_job.c: audits in a child process, results into a->status. */
+struct audit_opts;
+struct audit_store_spec;
+/* The audit options the config asks for (*stores, *cache: caller frees). */
+int agent_audit_opts(const struct agent *a, bool full, struct audit_opts *o,
+		     struct audit_store_spec **stores, char **cache);
+int agent_audit_start(struct agent *a, bool full);
+/* Run a fast audit and wait for its result (start-up). */
+int agent_audit_wait(struct agent *a);
+void agent_audit_cancel(struct agent *a);
+
+/* watch.c: inotify on the stores' directories, debounced re-audit. */
+int agent_watch_setup(struct agent *a);
+void agent_watch_free(struct agent *a);
+
+/* refusal.c: refusal events into one rate-limited log line per service. */
+int refusal_log_new(struct refusal_log **out, unsigned interval_s);
+void refusal_log_free(struct refusal_log *rl);
+void agent_log_refusal(struct agent *a, const struct credgate_event *e);
+
+/* privs.c: capabilities, no_new_privs, seccomp. */
+int agent_drop_privileges(struct agent *a);
+int agent_seccomp_install(void);
+
+/* firstboot.c: the [migration] first_boot policy, once per device. */
+int agent_first_boot(struct agent *a);
 
 /* device.c: the io.credgate.Device interface. */
 extern const struct vl_interface device_interface;

@@ -8,11 +8,15 @@
 #include "agent.h"
 #include "util.h"
 
+#include "gate.h"
+
 #include <getopt.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <syslog.h>
 
 static void usage(FILE *f)
 {
@@ -23,8 +27,28 @@ static void usage(FILE *f)
 	      "  --state-dir DIR     persistent state (default " CG_STATE_DIR ")\n"
 	      "  --os-release FILE   os-release to read (default /etc/os-release, /usr/lib/os-release)\n"
 	      "  --foreground        do not detach\n"
+	      "  --syslog            log to syslog(3) as well as to stderr\n"
+	      "  --check-seccomp     install the seccomp filter, try a call outside it, report, exit\n"
 	      "  --version, --help\n"
 	      "exit status: 0 stopped cleanly, 2 error; see credgated(8)\n", f);
+}
+
+/* --check-seccomp: the filter refuses a call outside the allow list (here
+ * personality(2), which the agent never makes) with EPERM. */
+static int check_seccomp(void)
+{
+	long r;
+
+	if (agent_seccomp_install() < 0)
+		return EXIT_CG_ERROR;
+	errno = 0;
+	r = syscall(SYS_personality, 0xffffffffUL);
+	if (r == -1 && errno == EPERM) {
+		puts("seccomp: personality(2) refused with EPERM");
+		return EXIT_CG_OK;
+	}
+	printf("seccomp: personality(2) was not refused (returned %ld, %s)\n", r, strerror(errno));
+	return EXIT_CG_VIOLATION;
 }
 
 static int parse_args(struct agent *a, int argc, char **argv)
@@ -36,19 +60,23 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "os-release", required_argument, NULL, 'o' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "syslog", no_argument, NULL, 'l' },
+		{ "check-seccomp", no_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:b:s:d:o:fVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:b:s:d:o:flSVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config_path = optarg; break;
 		case 's': a->socket_path = optarg; break;
 		case 'd': a->state_dir = optarg; break;
 		case 'o': a->os_release_path = optarg; break;
 		case 'f': a->foreground = true; break;
+		case 'l': a->syslog = true; break;
+		case 'S': exit(check_seccomp());
 		case 'b':
 			if (cg_backend_from_name(optarg, &a->backend) < 0)
 				return cg_err(EINVAL, "--backend %s: expected auto, lsm, bpf or none", optarg);
@@ -118,22 +146,6 @@ static void warn_support_state(const struct agent *a)
 			a->config_path);
 }
 
-static int setup_backend(struct agent *a)
-{
-	enum cg_backend b = a->backend_set ? a->backend : a->config.gate.backend;
-
-	a->status.mode = cg_gate_mode_name(a->config.gate.mode);
-	a->status.compliant = false;	/* no audit has run */
-	if (b == CG_BACKEND_NONE) {
-		a->status.backend = cg_backend_name(CG_BACKEND_NONE);
-		a->status.gate = "unknown";
-		cg_warn("backend none: no kernel gate; serving metadata only");
-		return 0;
-	}
-	return cg_err(ENOTSUP, "backend %s is not part of this build yet; run with --backend none to serve metadata only",
-		      cg_backend_name(b));
-}
-
 static int on_signal(struct cg_loop *loop, int fd, uint32_t events, void *userdata)
 {
 	struct agent *a = userdata;
@@ -145,7 +157,11 @@ static int on_signal(struct cg_loop *loop, int fd, uint32_t events, void *userda
 	if (si.ssi_signo == SIGHUP) {
 		if (load_metadata(a, true) == 0) {
 			warn_support_state(a);
-			cg_warn("reloaded %s", a->config_path);
+			agent_log(a, LOG_NOTICE, "reloaded %s (backend, stores and privileges change at the next start)",
+				  a->config_path);
+			a->full_pending = a->config.audit.depth == CG_DEPTH_FULL;
+			if (agent_audit_start(a, false) < 0)
+				agent_gate_decide(a, false, "could not start an audit");
 		}
 		return 0;
 	}
@@ -234,19 +250,70 @@ static int detach(void)
 	return chdir("/") < 0 ? -errno : 0;
 }
 
+/*
+ * A broken config or a failed set-up must not leave the gate open: close
+ * whatever backend the kernel offers, without the config's help.
+ */
+static void keep_gate_closed(struct agent *a)
+{
+	enum gate_backend b = GATE_BACKEND_AUTO;
+	struct gate *g = NULL;
+
+	if (a->backend_set && a->backend == CG_BACKEND_NONE)
+		return;
+	if (a->backend_set)
+		b = a->backend == CG_BACKEND_LSM ? GATE_BACKEND_LSM :
+		    a->backend == CG_BACKEND_BPF ? GATE_BACKEND_BPF : GATE_BACKEND_AUTO;
+	if (b == GATE_BACKEND_AUTO && gate_detect_backend(&b) < 0)
+		return;
+	/* BPF with nothing pinned enforces nothing: load it (closed). */
+	if (!a->gate && b == GATE_BACKEND_BPF)
+		(void)gate_bpf_load(false);
+	if (a->gate)
+		g = a->gate;
+	else if (gate_open_backend(b, &g) < 0)
+		return;
+	if (gate_set_state(g, CREDGATE_CLOSED) == 0)
+		agent_log(a, LOG_ERR, "the gate is kept closed");
+	if (g != a->gate)
+		gate_close(g);
+}
+
+static int setup(struct agent *a)
+{
+	int r;
+
+	r = agent_gate_setup(a);
+	if (r < 0)
+		return r;
+	if (mkdir(a->state_dir, 0700) < 0 && errno != EEXIST)
+		agent_log(a, LOG_WARNING, "cannot create %s (%m): the audit runs without its cache",
+			  a->state_dir);
+	r = agent_first_boot(a);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;	/* the audit keeps the gate closed */
+	return agent_audit_wait(a);
+}
+
 int main(int argc, char **argv)
 {
 	struct agent a = {
 		.config_path = CG_CONFIG_PATH,
 		.state_dir = CG_STATE_DIR,
 		.signal_fd = -1,
+		.inotify_fd = -1,
+		.debounce_fd = -1,
+		.job.fd = -1,
 	};
 	bool explicit_config;
 	int r;
 
+	clock_gettime(CLOCK_MONOTONIC, &a.started);
 	cg_set_progname("credgated");
 	if (parse_args(&a, argc, argv) < 0)
 		return EXIT_CG_ERROR;
+	if (a.syslog)
+		openlog("credgated", LOG_NDELAY | LOG_PID, LOG_DAEMON);
 	explicit_config = strcmp(a.config_path, CG_CONFIG_PATH) != 0;
 	if (cg_config_init(&a.config) < 0)
 		return EXIT_CG_ERROR;
@@ -254,7 +321,7 @@ int main(int argc, char **argv)
 	if (r < 0)
 		goto out;
 	warn_support_state(&a);
-	r = setup_backend(&a);
+	r = setup(&a);
 	if (r < 0)
 		goto out;
 	r = setup_varlink(&a);
@@ -272,18 +339,33 @@ int main(int argc, char **argv)
 		r = setup_signals(&a);
 	if (r == 0)
 		r = cg_loop_add(a.loop, vl_server_fd(a.server), EPOLLIN, on_varlink, a.server);
+	if (r == 0)
+		r = agent_events_setup(&a);
+	if (r == 0)
+		r = agent_watch_setup(&a);
+	if (r == 0)
+		r = agent_drop_privileges(&a);
+	if (r == 0 && a.status.compliant && a.config.audit.depth == CG_DEPTH_FULL)
+		r = agent_audit_start(&a, true);
 	if (r < 0)
 		goto out;
 	r = cg_loop_run(a.loop);
 	if (a.socket_path)
 		unlink(a.socket_path);
 out:
+	if (r < 0)
+		keep_gate_closed(&a);
+	agent_audit_cancel(&a);
+	agent_watch_free(&a);
 	vl_server_free(a.server);
 	cg_loop_free(a.loop);
 	if (a.signal_fd >= 0)
 		close(a.signal_fd);
+	agent_gate_free(&a);
 	agent_status_clear(&a.status);
 	cg_metadata_free(&a.metadata);
 	cg_config_free(&a.config);
+	if (a.syslog)
+		closelog();
 	return r < 0 ? EXIT_CG_ERROR : EXIT_CG_OK;
 }

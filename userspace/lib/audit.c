@@ -285,6 +285,8 @@ static int build_dict(struct audit_run_ctx *c, unsigned seq_max)
 	c->rep->n_errors += c->dict.n_errors;
 	c->n_cands = o->depth == AUDIT_DEPTH_FULL ? c->dict.n_cands :
 						    dict_count_upto(&c->dict, CAND_DERIVED);
+	if (o->max_candidates && c->n_cands > o->max_candidates)
+		c->n_cands = o->max_candidates;
 	return dict_digest(&c->dict, c->n_cands, c->digest);
 }
 
@@ -626,7 +628,10 @@ int audit_run(const struct audit_opts *opts, struct audit_report **out)
 	if (!c.rep)
 		return -ENOMEM;
 	dict_init(&c.dict);
-	r = audit_config_load(opts->root, AUDIT_CONFIG_PATH, &cfg, c.diag, c.ud);
+	if (opts->skip_config)
+		r = 0, cfg = (struct audit_config){ .unknown_ok = -1, .sequential_max = -1 };
+	else
+		r = audit_config_load(opts->root, AUDIT_CONFIG_PATH, &cfg, c.diag, c.ud);
 	if (r == -ENOMEM)
 		goto out;
 	if (r < 0)

@@ -52,6 +52,8 @@ struct audit_opts {
 	bool unknown_ok;		/* do not count 'unknown' as a violation */
 	unsigned threads;		/* 0: all online CPUs */
 	unsigned sequential_max;	/* 0: AUDIT_SEQUENTIAL_MAX_DEFAULT */
+	size_t max_candidates;		/* crypt candidates per hash, 0: all */
+	bool skip_config;		/* caller applied credgate.conf itself (credgated) */
 	store_diag_fn diag;		/* NULL: store_diag_stderr */
 	void *diag_userdata;
 };

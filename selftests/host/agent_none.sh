@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# credgated with --backend none on the host (no kernel gate is touched):
+# config errors, the audit's decision, inotify reaction time (a bad write
+# is noticed within 1 s, a fix within 1 s), unreadable stores, status over
+# Varlink, and the seccomp allow list.  Prints TAP.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$root/build}
+agent=$build/credgated
+cli=$build/credgate
+work=$(mktemp -d /tmp/agent_none.XXXXXX)
+pid=''
+n=0
+fails=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+if [ ! -x "$agent" ] || [ ! -x "$cli" ]; then
+	echo "1..0 # SKIP $agent or $cli not built"
+	exit 0
+fi
+if ! command -v mkpasswd >/dev/null; then
+	echo "1..0 # SKIP mkpasswd (whois) not installed"
+	exit 0
+fi
+
+hash() { mkpasswd -m sha-512 -R 1000 "$1"; }
+good1=$(hash 'Vq3#tLm8-zr')
+good2=$(hash 'Pk7!wXe2-qh')
+bad=$(hash admin)
+mkdir -p "$work/etc" "$work/state"
+write_shadow() { # replace the store by rename, as passwd(1) does
+	printf 'root:%s:19000:0:99999:7:::\nadmin:%s:19000:0:99999:7:::\n' "$1" "$2" >"$work/etc/shadow.tmp"
+	mv "$work/etc/shadow.tmp" "$work/etc/shadow"
+}
+printf 'root:x:0:0::/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n' >"$work/etc/passwd"
+write_shadow "$good1" "$bad"
+cat >"$work/credgate.conf" <<CONF
+[gate]
+backend = none
+[audit]
+stores = shadow:$work/etc/shadow passwd:$work/etc/passwd
+max_words = 40
+CONF
+sock=$work/sock
+
+start_agent() { # CONFIG: start in the foreground, wait for the socket
+	rm -f "$sock"
+	"$agent" --config "$1" --state-dir "$work/state" --socket "$sock" --foreground \
+		--os-release /dev/null >"$work/agent.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do
+		[ -S "$sock" ] && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+stop_agent() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	pid=''
+}
+status_json() { "$cli" status --json --socket "$sock" 2>/dev/null; }
+compliant() { status_json | grep -q '"compliant":true'; }
+# wait_for COND MS: poll COND every 20 ms for at most MS milliseconds;
+# prints the elapsed milliseconds.
+wait_for() {
+	t0=$(date +%s%N)
+	while :; do
+		if "$1"; then
+			echo $(( ($(date +%s%N) - t0) / 1000000 ))
+			return 0
+		fi
+		[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge "$2" ] && return 1
+		sleep 0.02
+	done
+}
+not_compliant() { ! compliant && status_json | grep -q '"last_audit":"2'; }
+
+# 1. A broken config: file:line, exit 2, nothing started.
+printf '[gate]\nbackend = none\nmode = sometimes\n' >"$work/bad.conf"
+"$agent" --config "$work/bad.conf" --state-dir "$work/state" --socket "$sock" --foreground \
+	>"$work/bad.log" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "bad.conf:3" "$work/bad.log" && [ ! -e "$sock" ]; then
+	ok "broken config: exit 2 with file:line, not started"
+else
+	not_ok "broken config: exit $rc, expected 2 and a file:line message"
+	sed 's/^/# /' "$work/bad.log"
+fi
+
+# 2. Start: the default password keeps the (virtual) gate closed.
+if start_agent "$work/credgate.conf" && ms=$(wait_for not_compliant 5000); then
+	ok "start: admin's default password holds the gate closed"
+else
+	not_ok "start: expected a violation"
+	sed 's/^/# /' "$work/agent.log"
+fi
+if grep -q 'BACKEND NONE: NOTHING IS ENFORCED' "$work/agent.log" &&
+	status_json | grep -q '"backend":"none"'; then
+	ok "backend none is said loudly in the log and in status"
+else
+	not_ok "backend none not reported"
+fi
+if status_json | grep -q '"user":"admin","store":"[^"]*shadow","verdict":"default"'; then
+	ok "status names the account, store and verdict"
+else
+	not_ok "status lacks admin/default: $(status_json)"
+fi
+"$cli" status --socket "$sock" >"$work/status.txt" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'admin *default' "$work/status.txt"; then
+	ok "credgate status (text) lists the violation, exit 1"
+else
+	not_ok "credgate status exit $rc"
+	sed 's/^/# /' "$work/status.txt"
+fi
+
+# 3. A fix is noticed within 1 s, a new default password within 1 s.
+write_shadow "$good1" "$good2"
+if ms=$(wait_for compliant 1000); then
+	ok "fix noticed within 1 s (${ms} ms)"
+else
+	not_ok "fix not noticed within 1 s"
+	sed 's/^/# /' "$work/agent.log"
+fi
+write_shadow "$good1" "$bad"
+if ms=$(wait_for not_compliant 1000); then
+	ok "a default password written is noticed within 1 s (${ms} ms)"
+else
+	not_ok "a default password written was not noticed within 1 s"
+fi
+write_shadow "$good1" "$good2"
+wait_for compliant 2000 >/dev/null
+# blank password, appended in place (no rename)
+printf 'guest::19000:0:99999:7:::\n' >>"$work/etc/shadow"
+if ms=$(wait_for not_compliant 1000); then
+	ok "a blank password appended in place is noticed within 1 s (${ms} ms)"
+else
+	not_ok "an in-place append was not noticed"
+fi
+
+# 4. An unreadable (here: missing) store keeps it closed with a message.
+write_shadow "$good1" "$good2"
+wait_for compliant 2000 >/dev/null
+rm -f "$work/etc/shadow"
+if wait_for not_compliant 1000 >/dev/null && grep -q 'shadow.*does not exist\|audit.*problem' "$work/agent.log"; then
+	ok "a missing store keeps the gate closed with a clear message"
+else
+	not_ok "a missing store was not reported"
+	sed 's/^/# /' "$work/agent.log"
+fi
+stop_agent
+
+# 5. [audit] max_store_size is applied: an oversized store keeps it closed.
+write_shadow "$good1" "$good2"
+for i in $(seq 12); do printf 'user%s:!:19000:0:99999:7:::\n' "$i"; done >>"$work/etc/shadow"
+for i in $(seq 12); do printf 'padpadpadpadpadpadpadpadpadpadpadpadpadpadpad%s:!:19000:0:99999:7:::\n' "$i"; done >>"$work/etc/shadow"
+sed 's/^max_words = 40$/&\nmax_store_size = 1024/' "$work/credgate.conf" >"$work/small.conf"
+if start_agent "$work/small.conf" && wait_for not_compliant 3000 >/dev/null &&
+	grep -q 'over \[audit\] max_store_size = 1024' "$work/agent.log"; then
+	ok "max_store_size: an oversized store keeps the gate closed, named in the log"
+else
+	not_ok "max_store_size not applied"
+	sed 's/^/# /' "$work/agent.log"
+fi
+stop_agent
+
+# 6. Status without the agent.
+"$cli" status --socket "$sock" >"$work/status.txt" 2>&1
+if grep -q 'agent: *not running' "$work/status.txt"; then
+	ok "credgate status without the agent says it is not running"
+else
+	not_ok "status without agent"
+	sed 's/^/# /' "$work/status.txt"
+fi
+
+# 7. Seccomp: a call outside the allow list is refused.
+if out=$("$agent" --check-seccomp 2>&1) && echo "$out" | grep -q 'refused with EPERM'; then
+	ok "seccomp: $out"
+else
+	not_ok "seccomp: $out"
+fi
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

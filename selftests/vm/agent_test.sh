@@ -1,0 +1,260 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# agent_test.sh (inside the VM, as root; CREDGATE_BACKEND=lsm|bpf): credgated
+# end to end on a real gate.  root has a blank password and admin:admin:
+# BusyBox telnetd and httpd are refused and the log names them and the
+# accounts; `credgate migrate --policy random` opens the gate within 1 s
+# and the daemons start; a default password written again (mkpasswd + sed
+# to a temporary file + mv, as chpasswd does) closes it within 1 s and a
+# new listener is refused while the running ones keep serving; kill -9 of
+# the agent leaves the gate as it was and a restarted agent re-attaches
+# without loading twice; a missing store or a broken config keeps the gate
+# closed with a clear message; first_boot = random migrates and opens
+# without a person.  /etc/passwd and /etc/shadow are restored at the end.
+# Prints TAP.
+n=0
+fails=0
+work=$(mktemp -d /tmp/agent_test.XXXXXX)
+backend=${CREDGATE_BACKEND:-auto}
+agent_pid=''
+pids=''
+LIMIT_MS=${AGENT_TEST_LIMIT_MS:-1000}
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+show() { sed 's/^/#   /' "$@"; }
+
+cp -p /etc/shadow "$work/shadow.orig"
+cp -p /etc/passwd "$work/passwd.orig"
+cleanup() {
+	[ -n "$agent_pid" ] && kill -9 "$agent_pid" 2>/dev/null
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	cp -p "$work/shadow.orig" /etc/shadow
+	cp -p "$work/passwd.orig" /etc/passwd
+	credgate gate close >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if ! command -v credgated >/dev/null; then
+	echo "ok 1 - agent # SKIP credgated not built"
+	exit 0
+fi
+
+# Milliseconds since boot (BusyBox date has no %N): /proc/uptime, 10 ms steps.
+now_ms() {
+	read -r up _ </proc/uptime
+	cs=${up#*.}; cs=${cs#0}
+	echo $(( ${up%.*} * 1000 + cs * 10 ))
+}
+gate_state() { credgate gate status --json 2>/dev/null | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p'; }
+# wait_state STATE MS: poll every 20 ms; prints the elapsed ms.
+wait_state() {
+	t0=$(now_ms)
+	while :; do
+		[ "$(gate_state)" = "$1" ] && { echo $(( $(now_ms) - t0 )); return 0; }
+		[ $(( $(now_ms) - t0 )) -ge "$2" ] && { echo $(( $(now_ms) - t0 )); return 1; }
+		sleep 0.02
+	done
+}
+hash_of() { mkpasswd -m sha512 "$1"; }
+# set_hash USER HASH: rewrite the user's shadow line the way chpasswd does.
+set_hash() {
+	sed "s|^$1:[^:]*:|$1:$2:|" /etc/shadow >/etc/shadow.tmp &&
+		chmod 0640 /etc/shadow.tmp && mv /etc/shadow.tmp /etc/shadow
+}
+
+printf 'root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000:admin:/home/admin:/bin/sh\n' >/etc/passwd
+admin_hash=$(hash_of admin)
+cat >/etc/shadow <<EOT
+root::19000:0:99999:7:::
+admin:$admin_hash:19000:0:99999:7:::
+EOT
+chmod 0640 /etc/shadow
+mkdir -p "$work/www" "$work/state"
+echo hello >"$work/www/index.html"
+
+# A small dictionary: TCG runs sha512crypt slowly, and the test is about
+# the agent, not the dictionary (make bench measures the audit).
+write_config() { # FILE [EXTRA LINES]
+	cat >"$1" <<EOT
+[gate]
+backend = $backend
+[audit]
+stores = shadow:/etc/shadow passwd:/etc/passwd
+depth = fast
+max_words = 2
+EOT
+	[ $# -gt 1 ] && printf '%s\n' "$2" >>"$1"
+}
+write_config "$work/credgate.conf"
+
+start_agent() { # CONFIG STATE-DIR LOG
+	credgated --config "$1" --state-dir "$2" --socket "$work/sock" --foreground \
+		--os-release /dev/null >"$3" 2>&1 &
+	agent_pid=$!
+	i=0
+	while [ $i -lt 300 ] && [ ! -S "$work/sock" ]; do
+		kill -0 "$agent_pid" 2>/dev/null || return 1
+		sleep 0.05; i=$((i + 1))
+	done
+	[ -S "$work/sock" ]
+}
+stop_agent() {
+	kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null; agent_pid=''
+	rm -f "$work/sock"
+}
+# expect_refused NAME CMD...
+expect_refused() {
+	name=$1; shift
+	"$@" >"$work/$name.out" 2>&1 </dev/null &
+	p=$!
+	sleep 1
+	if kill -0 "$p" 2>/dev/null; then
+		kill "$p"; not_ok "gate closed: $name started"; return
+	fi
+	ok "gate closed: $name refused ($(head -n 1 "$work/$name.out"))"
+}
+# expect_running NAME CMD...
+expect_running() {
+	name=$1; shift
+	"$@" >"$work/$name.out" 2>&1 </dev/null &
+	p=$!
+	sleep 1
+	if kill -0 "$p" 2>/dev/null; then
+		pids="$pids $p"; ok "gate open: $name running"; return 0
+	fi
+	not_ok "gate open: $name exited: $(head -n 1 "$work/$name.out")"
+}
+
+credgate gate open >/dev/null 2>&1	# the agent must close it itself
+# 1. Start: the gate is closed, the daemons are refused, the log says why.
+t0=$(now_ms)
+if start_agent "$work/credgate.conf" "$work/state" "$work/agent.log" &&
+	[ "$(gate_state)" = closed ]; then
+	ok "agent started on $backend: gate closed ($(( $(now_ms) - t0 )) ms to socket)"
+else
+	not_ok "agent start: gate $(gate_state)"; show "$work/agent.log"
+fi
+expect_refused telnetd telnetd -F -p 23 -l /bin/sh
+expect_refused httpd httpd -f -p 80 -h "$work/www"
+sleep 0.5
+for d in telnetd httpd; do
+	line=$(grep "refused .* of $d " "$work/agent.log" | head -n 1)
+	if echo "$line" | grep -q 'root (blank' && echo "$line" | grep -q 'admin (default' &&
+		echo "$line" | grep -q 'credgate migrate'; then
+		ok "log names $d, the accounts and the fix"
+	else
+		not_ok "no log line for $d naming root/admin"; show "$work/agent.log"
+	fi
+done
+credgate status --socket "$work/sock" >"$work/status.txt" 2>&1
+if grep -q 'admin *default' "$work/status.txt" && grep -q 'refusals: *bind [1-9]' "$work/status.txt"; then
+	ok "credgate status: violations by account and refusal counts"
+else
+	not_ok "credgate status"; show "$work/status.txt"
+fi
+
+# 2. Migration opens the gate within 1 s; the daemons start.
+echo admin >"$work/defaults.txt"
+credgate migrate --policy random --hash-method '$6$' --credentials-out "$work/creds" \
+	--depth fast --no-builtin --defaults "$work/defaults.txt" >"$work/migrate.out" 2>&1
+if ms=$(wait_state open "$LIMIT_MS"); then
+	ok "credgate migrate --policy random: gate open after ${ms} ms"
+else
+	not_ok "gate not open ${ms} ms after migrate (limit $LIMIT_MS)"; show "$work/migrate.out" "$work/agent.log"
+	wait_state open 20000 >/dev/null
+fi
+expect_running telnetd telnetd -F -p 23 -l /bin/sh
+telnetd_pid=$p
+expect_running httpd httpd -f -p 80 -h "$work/www"
+
+# 3. A default password written again closes it within 1 s.
+set_hash admin "$admin_hash"
+if ms=$(wait_state closed "$LIMIT_MS"); then
+	ok "default password written again: gate closed after ${ms} ms"
+else
+	not_ok "gate not closed ${ms} ms after the write"; show "$work/agent.log"
+	wait_state closed 20000 >/dev/null
+fi
+expect_refused nc nc -l -p 8081
+if kill -0 "$telnetd_pid" 2>/dev/null; then
+	ok "running listeners keep running while the gate is closed"
+else
+	not_ok "telnetd died when the gate closed"
+fi
+
+# 4. kill -9 leaves the gate as it was; a restart re-attaches.
+set_hash admin "$(hash_of 'Nq4-vX8e-Jz2')"
+wait_state open 20000 >/dev/null
+kill -9 "$agent_pid"; wait "$agent_pid" 2>/dev/null; agent_pid=''
+rm -f "$work/sock"
+sleep 0.3
+if [ "$(gate_state)" = open ]; then
+	ok "kill -9 of the agent leaves the gate open as it was"
+else
+	not_ok "gate is $(gate_state) after kill -9"
+fi
+links_before=$(ls /sys/fs/bpf/credgate 2>/dev/null | wc -l)
+if start_agent "$work/credgate.conf" "$work/state" "$work/agent2.log" &&
+	wait_state open 20000 >/dev/null; then
+	if [ "$backend" = bpf ]; then
+		if grep -q 're-using the programs pinned' "$work/agent2.log" &&
+			[ "$(ls /sys/fs/bpf/credgate | wc -l)" -eq "$links_before" ]; then
+			ok "restarted agent re-uses the pinned programs and reopens"
+		else
+			not_ok "restart did not re-use the pins"; show "$work/agent2.log"
+		fi
+	else
+		ok "restarted agent re-attaches to the LSM and reopens"
+	fi
+else
+	not_ok "restarted agent"; show "$work/agent2.log"
+fi
+stop_agent
+
+# 5. A missing store keeps the gate closed, with the store named.
+write_config "$work/missing.conf"
+sed -i "s|^stores = .*|& htpasswd:/etc/lighttpd/htpasswd|" "$work/missing.conf"
+start_agent "$work/missing.conf" "$work/state" "$work/agent3.log"
+sleep 0.5
+if [ "$(gate_state)" = closed ] && grep -q '/etc/lighttpd/htpasswd.*does not exist' "$work/agent3.log"; then
+	ok "a missing store keeps the gate closed and is named in the log"
+else
+	not_ok "missing store: gate $(gate_state)"; show "$work/agent3.log"
+fi
+stop_agent
+
+# 6. A broken config: exit 2, file:line, the gate closed.
+credgate gate open >/dev/null 2>&1
+printf '[gate]\nbackend = %s\nmode = sometimes\n' "$backend" >"$work/bad.conf"
+credgated --config "$work/bad.conf" --state-dir "$work/state" --socket "$work/sock" \
+	--foreground >"$work/bad.log" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q 'bad.conf:3' "$work/bad.log" && [ "$(gate_state)" = closed ]; then
+	ok "broken config: exit 2, file:line, gate kept closed"
+else
+	not_ok "broken config: exit $rc, gate $(gate_state)"; show "$work/bad.log"
+fi
+
+# 7. First boot with policy random: no person needed.
+cat >/etc/shadow <<EOT
+root::19000:0:99999:7:::
+admin:$admin_hash:19000:0:99999:7:::
+EOT
+write_config "$work/fb.conf" '[migration]
+first_boot = random'
+# The migrated hashes use the libxcrypt default; keep sha512crypt for TCG.
+mkdir -p "$work/fbstate"
+if start_agent "$work/fb.conf" "$work/fbstate" "$work/agent4.log" &&
+	wait_state open 30000 >/dev/null && [ -f "$work/fbstate/first-boot.done" ] &&
+	[ "$(stat -c %a "$work/fbstate/first-boot-credentials")" = 600 ] &&
+	grep -q 'admin' "$work/fbstate/first-boot-credentials"; then
+	ok "first_boot = random: migrated, credentials in a 0600 file, gate open"
+else
+	not_ok "first boot: gate $(gate_state)"; show "$work/agent4.log"
+fi
+stop_agent
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Audits run in a child process.  Why a child: the dictionary and the
+ * crypt work never grow the agent's own memory (idle RSS stays small), a
+ * full audit runs at the lowest CPU priority without slowing the agent's
+ * loop, and a store change simply kills a stale audit.  The child reports
+ * over a pipe, one line per finding:
+ *   V <TAB> user <TAB> store <TAB> verdict     an account that closes the gate
+ *   E <TAB> message                            the audit could not finish
+ *   D                                          done (absent: the child died)
+ * No password or hash ever crosses the pipe.
+ */
+#include "agent.h"
+#include "audit.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+
+static void put_field(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\t' || *s == '\n' ? '?' : *s, f);
+}
+
+int agent_audit_opts(const struct agent *a, bool full, struct audit_opts *o,
+		     struct audit_store_spec **stores, char **cache)
+{
+	const struct cg_config *c = &a->config;
+	int r;
+
+	*o = (struct audit_opts){
+		.depth = full && c->audit.depth == CG_DEPTH_FULL ? AUDIT_DEPTH_FULL : AUDIT_DEPTH_FAST,
+		.unknown_ok = !(c->audit.close_on & (1u << CG_VERDICT_UNKNOWN)),
+		.max_candidates = c->audit.max_words,
+		.skip_config = true,
+		/* The full tier is background work: one thread, lowest priority. */
+		.threads = full ? 1 : 0,
+	};
+	*stores = calloc(c->audit.n_stores + 1, sizeof(**stores));
+	if (!*stores || asprintf(cache, "%s/audit.cache", a->state_dir) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->audit.n_stores; i++) {
+		r = store_type_from_name(c->audit.stores[i].type, &(*stores)[i].type);
+		if (r < 0)
+			return cg_err(r, "store type '%s' unknown", c->audit.stores[i].type);
+		(*stores)[i].path = c->audit.stores[i].path;
+	}
+	o->stores = *stores;
+	o->n_stores = c->audit.n_stores;
+	o->cache_path = *cache;
+	return 0;
+}
+
+static int child_audit(const struct agent *a, bool full, FILE *out)
+{
+	const struct cg_config *c = &a->config;
+	_cleanup_free_ struct audit_store_spec *stores = NULL;
+	_cleanup_free_ char *cache = NULL;
+	struct audit_report *rep = NULL;
+	struct audit_opts o;
+	int r;
+
+	r = agent_audit_opts(a, full, &o, &stores, &cache);
+	if (r < 0) {
+		fprintf(out, "E	cannot prepare the audit: %s\n", strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < o.n_stores; i++) {
+		struct stat st;
+
+		if (stat(o.stores[i].path, &st) == 0 && (unsigned long)st.st_size > c->audit.max_store_size) {
+			fprintf(out, "E\t%s is %lld bytes, over [audit] max_store_size = %lu\n",
+				o.stores[i].path, (long long)st.st_size, c->audit.max_store_size);
+			return -EFBIG;
+		}
+	}
+	r = audit_run(&o, &rep);
+	if (r < 0) {
+		fprintf(out, "E\taudit failed: %s\n", strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < rep->n_accounts; i++) {
+		const struct audit_account *acc = &rep->accounts[i];
+
+		/* enum audit_verdict and enum cg_verdict share their order. */
+		if (!audit_verdict_is_violation(acc->verdict) ||
+		    !(c->audit.close_on & (1u << acc->verdict)))
+			continue;
+		fputs("V\t", out);
+		put_field(out, acc->user);
+		fputc('\t', out);
+		put_field(out, acc->store);
+		fprintf(out, "\t%s\n", audit_verdict_name(acc->verdict));
+	}
+	if (rep->n_accounts > c->audit.max_accounts)
+		fprintf(out, "E\t%zu accounts, over [audit] max_accounts = %lu\n",
+			rep->n_accounts, c->audit.max_accounts);
+	if (rep->n_errors)
+		fprintf(out, "E\t%u problem(s) reading the stores or lists (see the messages above)\n",
+			rep->n_errors);
+	fputs("D\n", out);
+	audit_report_free(rep);
+	return 0;
+}
+
+static void job_clear(struct audit_job *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+	j->pid = 0;
+	free(j->buf);
+	j->buf = NULL;
+	j->len = j->cap = 0;
+}
+
+void agent_audit_cancel(struct agent *a)
+{
+	struct audit_job *j = &a->job;
+
+	if (!j->pid)
+		return;
+	if (a->loop && j->fd >= 0)
+		cg_loop_remove(a->loop, j->fd);
+	kill(j->pid, SIGKILL);
+	waitpid(j->pid, NULL, 0);
+	job_clear(j);
+}
+
+/* Parse the child's lines into the status and decide. */
+static int job_finish(struct agent *a)
+{
+	struct audit_job *j = &a->job;
+	struct cg_violation *v = NULL;
+	size_t n = 0;
+	bool done = false, full = j->full;
+	char err[256] = "";
+	char why[512] = "";
+	size_t wl = 0;
+	int status = 0, r;
+	char *save = NULL;
+
+	waitpid(j->pid, &status, 0);
+	if (j->buf) {
+		for (char *line = strtok_r(j->buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *f[4] = { 0 };
+			char *s2 = NULL;
+			size_t k = 0;
+
+			for (char *t = strtok_r(line, "\t", &s2); t && k < 4; t = strtok_r(NULL, "\t", &s2))
+				f[k++] = t;
+			if (!strcmp(f[0], "D")) {
+				done = true;
+			} else if (!strcmp(f[0], "E") && f[1] && !err[0]) {
+				snprintf(err, sizeof(err), "%s", f[1]);
+			} else if (!strcmp(f[0], "V") && k == 4) {
+				struct cg_violation *nv = reallocarray(v, n + 1, sizeof(*v));
+
+				if (!nv)
+					break;
+				v = nv;
+				v[n++] = (struct cg_violation){ f[1], f[2], f[3] };
+				if (wl < sizeof(why))
+					wl += (size_t)snprintf(why + wl, sizeof(why) - wl, "%s%s (%s, %s)",
+							       n > 1 ? ", " : "", f[1], f[3], f[2]);
+			}
+		}
+	}
+	if (!done && full && WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+		/* Out of time: the fast tier's decision stands. */
+		agent_log(a, LOG_WARNING, "full audit stopped after [audit] time_limit = %lu s; the fast audit's decision stands",
+			  a->config.audit.time_limit);
+		free(v);
+		job_clear(j);
+		return 0;
+	}
+	if (!done && !err[0])
+		snprintf(err, sizeof(err), "the audit process died (%s %d)",
+			 WIFSIGNALED(status) ? "signal" : "status",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	r = agent_status_set_violations(&a->status, v, n);
+	free(v);
+	job_clear(j);
+	if (r < 0)
+		return r;
+	a->status.last_audit = time(NULL);
+	a->status.compliant = !n && !err[0];
+	if (err[0]) {
+		agent_log(a, LOG_ERR, "%s audit: %s; the gate stays closed", full ? "full" : "fast", err);
+		agent_gate_decide(a, false, "the audit could not check every store");
+		a->full_pending = false;
+	} else if (n) {
+		char msg[640];
+
+		snprintf(msg, sizeof(msg), "%s audit: %zu account(s) hold it closed: %s; fix: 'credgate migrate' (or set unique passwords with passwd)",
+			 full ? "full" : "fast", n, why);
+		agent_gate_decide(a, false, msg);
+		a->full_pending = false;
+	} else {
+		agent_gate_decide(a, true, full ? "full audit: no violation" : "fast audit: no violation");
+	}
+	if (!a->decided_logged) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		agent_log(a, LOG_INFO, "first gate decision %.1f ms after start",
+			  (double)(now.tv_sec - a->started.tv_sec) * 1e3 +
+			  (double)(now.tv_nsec - a->started.tv_nsec) / 1e6);
+		a->decided_logged = true;
+	}
+	if (a->full_pending) {
+		a->full_pending = false;
+		return agent_audit_start(a, true);
+	}
+	return 0;
+}
+
+/* Read what the child wrote; 1 at end of file, 0 for more, <0 error. */
+static int job_read(struct audit_job *j)
+{
+	for (;;) {
+		ssize_t k;
+
+		if (j->cap - j->len < 512) {
+			size_t nc = j->cap ? j->cap * 2 : 4096;
+			char *nb;
+
+			if (nc > (4u << 20))
+				return -EFBIG;
+			nb = realloc(j->buf, nc);
+			if (!nb)
+				return -ENOMEM;
+			j->buf = nb;
+			j->cap = nc;
+		}
+		k = read(j->fd, j->buf + j->len, j->cap - j->len - 1);
+		if (k < 0)
+			return errno == EAGAIN ? 0 : (errno == EINTR ? 0 : -errno);
+		if (k == 0) {
+			j->buf[j->len] = '\0';
+			return 1;
+		}
+		j->len += (size_t)k;
+		j->buf[j->len] = '\0';
+	}
+}
+
+static int on_job(struct cg_loop *loop, int fd, uint32_t events, void *userdata)
+{
+	struct agent *a = userdata;
+	int r;
+
+	(void)events;
+	r = job_read(&a->job);
+	if (r == 0)
+		return 0;
+	cg_loop_remove(loop, fd);
+	return job_finish(a) < 0 ? 0 : 0;
+}
+
+int agent_audit_start(struct agent *a, bool full)
+{
+	struct audit_job *j = &a->job;
+	int p[2];
+	pid_t pid;
+
+	agent_audit_cancel(a);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return cg_err(errno, "pipe: %m");
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return cg_err(errno, "fork: %m");
+	}
+	if (pid == 0) {
+		FILE *out;
+
+		close(p[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (full) {
+			(void)setpriority(PRIO_PROCESS, 0, 19);
+			/* [audit] time_limit: SIGALRM ends the dictionary tier. */
+			if (a->config.audit.time_limit)
+				alarm((unsigned)a->config.audit.time_limit);
+		}
+		out = fdopen(p[1], "w");
+		if (!out)
+			_exit(EXIT_CG_ERROR);
+		child_audit(a, full, out);
+		fflush(out);
+		_exit(EXIT_CG_OK);
+	}
+	close(p[1]);
+	j->pid = pid;
+	j->fd = p[0];
+	j->full = full;
+	if (a->loop) {
+		if (fcntl(j->fd, F_SETFL, O_NONBLOCK) < 0)
+			return -errno;
+		return cg_loop_add(a->loop, j->fd, EPOLLIN, on_job, a);
+	}
+	return 0;
+}
+
+int agent_audit_wait(struct agent *a)
+{
+	int r;
+
+	r = agent_audit_start(a, false);
+	if (r < 0)
+		return r;
+	/* Blocking read: the loop does not exist yet. */
+	do {
+		r = job_read(&a->job);
+	} while (r == 0);
+	return job_finish(a);
+}
