@@ -82,7 +82,7 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/userspace/%.o: userspace/%.c $(BPF_SKELS) $(wildcard include/credgate/*.h userspace/lib/*.h)
+$(BUILD)/userspace/%.o: userspace/%.c $(BPF_SKELS) $(wildcard include/credgate/*.h userspace/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -101,7 +101,7 @@ echo "web-ssha:{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=" >>"$H"
 printf '%s\n' "/etc/lighttpd/htpasswd web-apr1 default" "/etc/lighttpd/htpasswd web-sha default" \
 	"/etc/lighttpd/htpasswd web-bcrypt default" "/etc/lighttpd/htpasswd web-crypt default" \
 	"/etc/lighttpd/htpasswd web-ossl-apr1 ok" "/etc/lighttpd/htpasswd web-ssha unknown" >>"$EXPECT"
-printf '[audit]\nhtpasswd = /etc/lighttpd/htpasswd\n' >"$R/etc/credgate/credgate.conf"
+printf '[audit]\nstores = shadow:/etc/shadow passwd:/etc/passwd gshadow:/etc/gshadow htpasswd:/etc/lighttpd/htpasswd\n' >"$R/etc/credgate/credgate.conf"
 
 IDS=(--device-id mac=00:11:22:c4:d5:e9 --device-id serial=ACME-0042-77F3C1)
 "$CG" audit --root "$R" --depth full --json "${IDS[@]}" >"$T/out.json" 2>"$T/err"

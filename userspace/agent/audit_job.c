@@ -32,28 +32,20 @@ static void put_field(FILE *f, const char *s)
 int agent_audit_opts(const struct agent *a, bool full, struct audit_opts *o,
 		     struct audit_store_spec **stores, char **cache)
 {
-	const struct cg_config *c = &a->config;
 	int r;
 
 	*o = (struct audit_opts){
-		.depth = full && c->audit.depth == CG_DEPTH_FULL ? AUDIT_DEPTH_FULL : AUDIT_DEPTH_FAST,
-		.unknown_ok = !(c->audit.close_on & (1u << CG_VERDICT_UNKNOWN)),
-		.max_candidates = c->audit.max_words,
-		.skip_config = true,
+		.depth = AUDIT_DEPTH_FULL,
 		/* The full tier is background work: one thread, lowest priority. */
 		.threads = full ? 1 : 0,
 	};
-	*stores = calloc(c->audit.n_stores + 1, sizeof(**stores));
-	if (!*stores || asprintf(cache, "%s/audit.cache", a->state_dir) < 0)
+	r = audit_opts_from_config(&a->config, o, stores);
+	if (r < 0)
+		return r;
+	if (!full)
+		o->depth = AUDIT_DEPTH_FAST;
+	if (asprintf(cache, "%s/audit.cache", a->state_dir) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < c->audit.n_stores; i++) {
-		r = store_type_from_name(c->audit.stores[i].type, &(*stores)[i].type);
-		if (r < 0)
-			return cg_err(r, "store type '%s' unknown", c->audit.stores[i].type);
-		(*stores)[i].path = c->audit.stores[i].path;
-	}
-	o->stores = *stores;
-	o->n_stores = c->audit.n_stores;
 	o->cache_path = *cache;
 	return 0;
 }
@@ -72,12 +64,13 @@ static int child_audit(const struct agent *a, bool full, FILE *out)
 		fprintf(out, "E	cannot prepare the audit: %s\n", strerror(-r));
 		return r;
 	}
-	for (size_t i = 0; i < o.n_stores; i++) {
+	for (size_t i = 0; i < c->audit.n_stores; i++) {
+		const char *path = c->audit.stores[i].path;
 		struct stat st;
 
-		if (stat(o.stores[i].path, &st) == 0 && (unsigned long)st.st_size > c->audit.max_store_size) {
+		if (stat(path, &st) == 0 && (unsigned long)st.st_size > c->audit.max_store_size) {
 			fprintf(out, "E\t%s is %lld bytes, over [audit] max_store_size = %lu\n",
-				o.stores[i].path, (long long)st.st_size, c->audit.max_store_size);
+				path, (long long)st.st_size, c->audit.max_store_size);
 			return -EFBIG;
 		}
 	}

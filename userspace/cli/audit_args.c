@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "audit_args.h"
+#include "config.h"
 #include "util.h"
 
 static int add_store(struct audit_args *a, const char *arg)
@@ -45,7 +46,11 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 	case AUDIT_OPT_ROOT:
 		a->opts.root = arg;
 		return 1;
+	case AUDIT_OPT_CONFIG:
+		a->config = arg;
+		return 1;
 	case AUDIT_OPT_DEPTH:
+		a->depth_set = true;
 		if (!strcmp(arg, "fast"))
 			a->opts.depth = AUDIT_DEPTH_FAST;
 		else if (!strcmp(arg, "full"))
@@ -71,7 +76,7 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 				      arg);
 		return 1;
 	case AUDIT_OPT_ALLOW_UNKNOWN:
-		a->opts.unknown_ok = true;
+		a->unknown_ok = true;
 		return 1;
 	case AUDIT_OPT_THREADS:
 		if (parse_uint(arg, 256, &n) < 0 || !n)
@@ -82,16 +87,43 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 	return 0;
 }
 
-void audit_args_finish(struct audit_args *a)
+int audit_args_finish(struct audit_args *a)
 {
-	a->opts.stores = a->stores;
+	struct audit_opts cli = a->opts;
+	int r;
+
+	a->cfg = calloc(1, sizeof(*a->cfg));
+	if (!a->cfg)
+		return -ENOMEM;
+	r = audit_config_read(a->opts.root, a->config ? a->config : AUDIT_CONFIG_PATH, a->cfg);
+	if (r >= 0)
+		r = audit_opts_from_config(a->cfg, &a->opts, &a->config_stores);
+	if (r < 0)
+		return r == -EINVAL ? cg_err(r, "fix the configuration file (see credgate.conf(5)) or name another with --config") : r;
+	/* The command line wins over the file. */
+	if (a->depth_set)
+		a->opts.depth = cli.depth;
+	if (a->unknown_ok)
+		a->opts.unknown_ok = true;
+	if (cli.n_stores) {
+		a->opts.stores = a->stores;
+		a->opts.n_stores = cli.n_stores;
+	}
+	a->opts.threads = cli.threads;
+	a->opts.no_builtin = cli.no_builtin;
+	a->opts.n_defaults_files = cli.n_defaults_files;
 	a->opts.defaults_files = a->defaults;
 	a->opts.device_ids = &a->ids;
+	return 0;
 }
 
 void audit_args_free(struct audit_args *a)
 {
 	device_ids_clear(&a->ids);
 	free(a->stores);
+	free(a->config_stores);
+	if (a->cfg)
+		cg_config_free(a->cfg);
+	free(a->cfg);
 	free(a->defaults);
 }

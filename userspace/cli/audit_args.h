@@ -10,16 +10,25 @@
 
 #include "audit.h"
 
+/*
+ * credgate.conf (--config, default /etc/credgate/credgate.conf inside
+ * --root) gives the starting point; options on the command line override it.
+ */
 struct audit_args {
 	struct audit_opts opts;
-	struct audit_store_spec *stores;
+	struct audit_store_spec *stores;	/* --store */
+	struct audit_store_spec *config_stores;	/* [audit] stores */
+	struct cg_config *cfg;			/* owns what config_stores names */
 	const char **defaults;
 	struct device_ids ids;
+	const char *config;
+	bool depth_set, unknown_ok;
 };
 
 enum {
 	AUDIT_OPT_ROOT = 0x1000, AUDIT_OPT_DEPTH, AUDIT_OPT_STORE, AUDIT_OPT_DEFAULTS,
 	AUDIT_OPT_NO_BUILTIN, AUDIT_OPT_DEVICE_ID, AUDIT_OPT_ALLOW_UNKNOWN, AUDIT_OPT_THREADS,
+	AUDIT_OPT_CONFIG,
 };
 
 /* getopt_long entries for the shared options; put them in a command's table. */
@@ -31,7 +40,8 @@ enum {
 	{ "no-builtin", no_argument, NULL, AUDIT_OPT_NO_BUILTIN }, \
 	{ "device-id", required_argument, NULL, AUDIT_OPT_DEVICE_ID }, \
 	{ "allow-unknown", no_argument, NULL, AUDIT_OPT_ALLOW_UNKNOWN }, \
-	{ "threads", required_argument, NULL, AUDIT_OPT_THREADS }
+	{ "threads", required_argument, NULL, AUDIT_OPT_THREADS }, \
+	{ "config", required_argument, NULL, AUDIT_OPT_CONFIG }
 
 /*
  * Apply one option returned by getopt_long.  Returns 1 when @opt was a
@@ -40,8 +50,12 @@ enum {
  */
 int audit_args_option(struct audit_args *a, int opt, const char *arg);
 
-/* Point opts at the collected stores, lists and identifiers. */
-void audit_args_finish(struct audit_args *a);
+/*
+ * Read credgate.conf, apply it, then the command-line options on top, and
+ * point opts at the collected stores, lists and identifiers.  A bad
+ * configuration file is an error (printed as FILE:LINE: ...).
+ */
+int audit_args_finish(struct audit_args *a);
 
 void audit_args_free(struct audit_args *a);
 

@@ -65,7 +65,9 @@ static int parse_args(struct audit_cli *c, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cg_err(EINVAL, "unexpected argument '%s' (see credgate audit --help)", argv[optind]);
-	audit_args_finish(&c->a);
+	r = audit_args_finish(&c->a);
+	if (r < 0)
+		return r;
 	/* The cache lives on the audited system; never write into an image. */
 	if (c->no_cache)
 		o->cache_path = NULL;

@@ -61,8 +61,6 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 	};
 	int c, r;
 
-	/* Same depth as `credgate audit`: act on exactly what it flags. */
-	a->audit.opts.depth = AUDIT_DEPTH_FULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -105,7 +103,9 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 		return cg_err(EINVAL, "--policy random: give --credentials-out FILE (or run on a terminal): new passwords are never logged; nothing was changed");
 	if (a->m.policy != MIGRATE_RANDOM && (a->creds_path || a->m.method))
 		return cg_err(EINVAL, "--credentials-out and --hash-method apply to --policy random only");
-	audit_args_finish(&a->audit);
+	r = audit_args_finish(&a->audit);
+	if (r < 0)
+		return r;
 	/* The cache belongs to the agent; migrate always audits afresh. */
 	a->audit.opts.cache_path = NULL;
 	a->m.root = a->audit.opts.root;

@@ -52,81 +52,6 @@ void audit_report_free(struct audit_report *r)
 	free(r);
 }
 
-/* Configuration: the [audit] section of credgate.conf. */
-
-struct config_ctx {
-	struct audit_config *cfg;
-	int err;
-	char msg[256];		/* the first bad setting; inih gives its line */
-};
-
-static int config_handler(void *user, const char *section, const char *name,
-			  const char *value)
-{
-	struct config_ctx *c = user;
-	struct audit_config *cfg = c->cfg;
-	unsigned long n;
-
-	if (strcmp(section, "audit"))
-		return 1;
-	if (!strcmp(name, "htpasswd") && value[0] == '/') {
-		char **v = reallocarray(cfg->htpasswd, cfg->n_htpasswd + 1, sizeof(*v));
-
-		if (!v || !(v[cfg->n_htpasswd] = strdup(value))) {
-			if (v)
-				cfg->htpasswd = v;
-			c->err = -ENOMEM;
-			return 0;
-		}
-		cfg->htpasswd = v;
-		cfg->n_htpasswd++;
-		return 1;
-	}
-	if (!strcmp(name, "unknown") && (!strcmp(value, "ok") || !strcmp(value, "violation"))) {
-		cfg->unknown_ok = !strcmp(value, "ok");
-		return 1;
-	}
-	if (!strcmp(name, "sequential-max") && parse_uint(value, 1000, &n) == 0) {
-		cfg->sequential_max = (long)n;
-		return 1;
-	}
-	if (!c->msg[0])
-		snprintf(c->msg, sizeof(c->msg),
-			 "[audit] %.40s = %.60s: unknown setting or bad value (htpasswd = /PATH, unknown = ok|violation, sequential-max = 0..1000)",
-			 name, value);
-	return 0;
-}
-
-void audit_config_clear(struct audit_config *cfg)
-{
-	for (size_t i = 0; i < cfg->n_htpasswd; i++)
-		free(cfg->htpasswd[i]);
-	free(cfg->htpasswd);
-	*cfg = (struct audit_config){ .unknown_ok = -1, .sequential_max = -1 };
-}
-
-int audit_config_load(const char *root, const char *path, struct audit_config *cfg,
-		      store_diag_fn diag, void *ud)
-{
-	_cleanup_free_ char *data = NULL, *diag_path = NULL;
-	struct config_ctx c = { .cfg = cfg };
-	size_t size;
-	int r;
-
-	*cfg = (struct audit_config){ .unknown_ok = -1, .sequential_max = -1 };
-	r = store_read_reported(root, path, 1 << 20, "configuration", diag, ud, &diag_path,
-				&data, &size);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	r = ini_parse_string(data, config_handler, &c);
-	if (c.err)
-		return c.err;
-	if (r > 0 && diag)
-		diag(ud, diag_path, (unsigned)r, c.msg[0] ? c.msg : "syntax error");
-	return r ? -EINVAL : 0;
-}
 
 /* The engine. */
 
@@ -228,7 +153,7 @@ static int load_store(struct audit_run_ctx *c, enum store_type type, const char 
 	return 0;
 }
 
-static int load_stores(struct audit_run_ctx *c, const struct audit_config *cfg)
+static int load_stores(struct audit_run_ctx *c)
 {
 	const struct audit_opts *o = c->opts;
 	int r = 0;
@@ -243,8 +168,6 @@ static int load_stores(struct audit_run_ctx *c, const struct audit_config *cfg)
 		r = load_store(c, STORE_PASSWD, store_passwd_ops.default_path, true);
 	if (r >= 0)
 		r = load_store(c, STORE_GSHADOW, store_gshadow_ops.default_path, false);
-	for (size_t i = 0; i < cfg->n_htpasswd && r >= 0; i++)
-		r = load_store(c, STORE_HTPASSWD, cfg->htpasswd[i], true);
 	return r;
 }
 
@@ -618,7 +541,6 @@ int audit_run(const struct audit_opts *opts, struct audit_report **out)
 		.diag = opts->diag ? opts->diag : store_diag_stderr,
 		.ud = opts->diag_userdata,
 	};
-	struct audit_config cfg;
 	unsigned seq_max = opts->sequential_max ? opts->sequential_max :
 						  AUDIT_SEQUENTIAL_MAX_DEFAULT;
 	bool shadow;
@@ -628,17 +550,7 @@ int audit_run(const struct audit_opts *opts, struct audit_report **out)
 	if (!c.rep)
 		return -ENOMEM;
 	dict_init(&c.dict);
-	if (opts->skip_config)
-		r = 0, cfg = (struct audit_config){ .unknown_ok = -1, .sequential_max = -1 };
-	else
-		r = audit_config_load(opts->root, AUDIT_CONFIG_PATH, &cfg, c.diag, c.ud);
-	if (r == -ENOMEM)
-		goto out;
-	if (r < 0)
-		c.rep->n_errors++;
-	if (cfg.sequential_max >= 0 && !opts->sequential_max)
-		seq_max = (unsigned)cfg.sequential_max;
-	r = load_stores(&c, &cfg);
+	r = load_stores(&c);
 	if (r >= 0)
 		r = build_dict(&c, seq_max);
 	if (r < 0)
@@ -663,14 +575,13 @@ int audit_run(const struct audit_opts *opts, struct audit_report **out)
 		enum audit_verdict v = c.rep->accounts[i].verdict;
 
 		if (audit_verdict_is_violation(v) &&
-		    !(v == AUDIT_UNKNOWN && (opts->unknown_ok || cfg.unknown_ok == 1)))
+		    !(v == AUDIT_UNKNOWN && opts->unknown_ok))
 			c.rep->n_violations++;
 	}
 	c.rep->compliant = !c.rep->n_violations && !c.rep->n_errors;
 	*out = TAKE_PTR(c.rep);
 	r = 0;
 out:
-	audit_config_clear(&cfg);
 	for (size_t s = 0; s < c.n_stores; s++)
 		store_file_free(c.stores[s]);
 	free(c.stores);

@@ -42,7 +42,7 @@ struct audit_store_spec {
 struct audit_opts {
 	const char *root;		/* audit an unpacked rootfs; NULL: this system */
 	enum audit_depth depth;
-	const struct audit_store_spec *stores;	/* NULL: shadow, passwd, gshadow + config */
+	const struct audit_store_spec *stores;	/* NULL: shadow, passwd, gshadow if present */
 	size_t n_stores;
 	const char *const *defaults_files;	/* extra lists (--defaults), inside root */
 	size_t n_defaults_files;
@@ -53,7 +53,6 @@ struct audit_opts {
 	unsigned threads;		/* 0: all online CPUs */
 	unsigned sequential_max;	/* 0: AUDIT_SEQUENTIAL_MAX_DEFAULT */
 	size_t max_candidates;		/* crypt candidates per hash, 0: all */
-	bool skip_config;		/* caller applied credgate.conf itself (credgated) */
 	store_diag_fn diag;		/* NULL: store_diag_stderr */
 	void *diag_userdata;
 };
@@ -92,16 +91,27 @@ void audit_report_free(struct audit_report *r);
 const char *audit_verdict_name(enum audit_verdict v);
 bool audit_verdict_is_violation(enum audit_verdict v);
 
-/* Settings from the [audit] section of credgate.conf (inside @root). */
-struct audit_config {
-	char **htpasswd;	/* htpasswd = PATH, repeatable */
-	size_t n_htpasswd;
-	int unknown_ok;		/* unknown = ok|violation; -1 when unset */
-	long sequential_max;	/* sequential-max = N; -1 when unset */
-};
-int audit_config_load(const char *root, const char *path, struct audit_config *cfg,
-		      store_diag_fn diag, void *userdata);
-void audit_config_clear(struct audit_config *cfg);
+/*
+ * credgate.conf and the audit (audit_config.c): the one mapping from the
+ * [audit] section to struct audit_opts, shared by credgated, credgate
+ * audit and credgate migrate.
+ */
+struct cg_config;
+
+/*
+ * Read credgate.conf at @path (inside @root when set) into @c; a missing
+ * file means the defaults.  Problems are printed as "FILE:LINE: ..."; then
+ * -EINVAL.  @c must be cg_config_free()d in every case.
+ */
+int audit_config_read(const char *root, const char *path, struct cg_config *c);
+
+/*
+ * Set depth (only when the file sets it), stores (only when the file names them; *stores is allocated
+ * and freed by the caller), the unknown-verdict policy, the dictionary
+ * bound and the sequential bound of @o from @c.
+ */
+int audit_opts_from_config(const struct cg_config *c, struct audit_opts *o,
+			   struct audit_store_spec **stores);
 
 /* The verdict cache (audit_cache.c). */
 struct audit_cache_entry {

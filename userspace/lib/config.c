@@ -5,6 +5,7 @@
  * numbers in the handler, so the line reader below counts lines itself.
  */
 #include "config.h"
+#include "audit.h"
 #include "metadata.h"
 #include "util.h"
 
@@ -143,6 +144,7 @@ int cg_config_init(struct cg_config *c)
 	c->audit.max_accounts = 100000;
 	c->audit.max_words = 100000;
 	c->audit.time_limit = 0;
+	c->audit.sequential_max = AUDIT_SEQUENTIAL_MAX_DEFAULT;
 	c->migration.first_boot = CG_FIRST_BOOT_NONE;
 	c->product.acknowledgement_days = -1;
 	c->product.status_update_days = -1;
@@ -375,6 +377,7 @@ static int parse_stores(struct parse_ctx *ctx, const char *key, const char *valu
 			free(c->audit.stores[i].path);
 		}
 		c->audit.n_stores = 0;
+		c->audit.stores_explicit = true;
 		ctx->stores_set = true;
 	}
 	for (char *t = strtok_r(copy, LIST_SEP, &save); t; t = strtok_r(NULL, LIST_SEP, &save)) {
@@ -507,6 +510,7 @@ static int handle_audit(struct parse_ctx *ctx, const char *key, const char *valu
 		if (set_enum(ctx, key, value, depth_names, ARRAY_SIZE(depth_names), &v))
 			return 1;
 		c->audit.depth = (enum cg_audit_depth)v;
+		c->audit.depth_explicit = true;
 		return 0;
 	}
 	if (!strcmp(key, "close_on"))
@@ -519,7 +523,9 @@ static int handle_audit(struct parse_ctx *ctx, const char *key, const char *valu
 		return set_uint(ctx, key, value, 0, 100000000, &c->audit.max_words);
 	if (!strcmp(key, "time_limit"))
 		return set_uint(ctx, key, value, 0, 86400, &c->audit.time_limit);
-	return conf_error(ctx, "unknown key '%s' in [audit] (known: stores, depth, close_on, max_store_size, max_accounts, max_words, time_limit)",
+	if (!strcmp(key, "sequential_max"))
+		return set_uint(ctx, key, value, 1, 1000, &c->audit.sequential_max);
+	return conf_error(ctx, "unknown key '%s' in [audit] (known: stores, depth, close_on, max_store_size, max_accounts, max_words, time_limit, sequential_max)",
 			  key);
 }
 

@@ -103,12 +103,15 @@ struct cg_config {
 	struct {
 		struct cg_store_spec *stores;
 		size_t n_stores;
+		bool stores_explicit;	/* "stores =" given; else the defaults */
 		enum cg_audit_depth depth;
+		bool depth_explicit;	/* "depth =" given */
 		uint32_t close_on;	/* bit (1 << enum cg_verdict) */
 		unsigned long max_store_size;	/* bytes */
 		unsigned long max_accounts;
 		unsigned long max_words;	/* crypt dictionary words per hash */
 		unsigned long time_limit;	/* seconds for the full tier, 0 none */
+		unsigned long sequential_max;	/* counters tried per base */
 	} audit;
 	struct {
 		enum cg_first_boot first_boot;
