@@ -27,8 +27,8 @@ wait_state() { # STATE MS
 }
 # login_over_telnet USER PASSWORD: prints what the session printed.
 login_over_telnet() {
-	{ sleep 2; printf '%s\r\n' "$1"; sleep 2; printf '%s\r\n' "$2"; sleep 4
-	  printf 'echo "logged in as $(id -un)"\r\n'; sleep 2; printf 'exit\r\n'; sleep 1; } |
+	{ sleep 2; printf '%s\r' "$1"; sleep 2; printf '%s\r' "$2"; sleep 4
+	  printf 'echo "logged in as $(id -un)"\r'; sleep 2; printf 'exit\r'; sleep 1; } |
 		telnet 127.0.0.1 23 2>&1 | tr -d '\r' | grep -v '^$'
 }
 
@@ -44,6 +44,7 @@ EOT
 chmod 0640 /etc/shadow
 mkdir -p /home/admin /root /www /etc/credgate /var/lib/credgate /run/credgate /var/log
 chown 1000:1000 /home/admin
+chmod 0755 / /home /root 2>/dev/null
 echo '<h1>Example Smart Plug</h1>' >/www/index.html
 cat >/etc/os-release <<'EOT'
 NAME="ExampleOS"
