@@ -81,6 +81,7 @@ static const char *const allowed_syscalls[] = {
 	"readv", "writev", "close", "timerfd_settime", "clock_gettime",
 	"clock_nanosleep", "nanosleep", "gettimeofday", "time",
 	"rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "restart_syscall",
+	"sigaltstack",
 	"poll", "ppoll", "fcntl", "getpid", "gettid", "getuid", "geteuid",
 	"getgid", "getegid", "exit", "exit_group", "sched_yield", "futex",
 	"set_robust_list", "rseq", "madvise", "mmap", "munmap", "mremap",
