@@ -75,6 +75,9 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c include/credgate/policy.h $(wildcard bpf/*.h)
 		$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) \
 		-Wall -Werror -c $< -o $@
 
+# Keep the BPF objects and skeletons (make would delete them as intermediates).
+.SECONDARY: $(BPF_OBJS) $(BPF_SKELS)
+
 $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
