@@ -152,11 +152,12 @@ static inline int credgate_addr_is_loopback(const struct credgate_addr *a)
  * kernel rejects anyway is left to the kernel (and keeps its errno):
  * inet_bind() takes AF_INET, and AF_UNSPEC for compatibility; inet6_bind()
  * takes only AF_INET6.  Too-short addresses fail with -EINVAL there.
+ * (Not "sk_family": <net/sock.h> defines that name as a macro.)
  */
-static inline int credgate_bind_family(int sk_family, int sa_family,
+static inline int credgate_bind_family(int sock_family, int sa_family,
 				       int addrlen)
 {
-	if (sk_family == CREDGATE_AF_INET) {
+	if (sock_family == CREDGATE_AF_INET) {
 		if (addrlen < CREDGATE_SIN_LEN)
 			return 0;
 		if (sa_family != CREDGATE_AF_INET &&
@@ -164,7 +165,7 @@ static inline int credgate_bind_family(int sk_family, int sa_family,
 			return 0;
 		return CREDGATE_AF_INET;
 	}
-	if (sk_family == CREDGATE_AF_INET6) {
+	if (sock_family == CREDGATE_AF_INET6) {
 		if (addrlen < CREDGATE_SIN6_LEN_MIN ||
 		    sa_family != CREDGATE_AF_INET6)
 			return 0;

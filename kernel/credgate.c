@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * credgate: refuse network-facing services while the device still holds a
+ * blank or default password.
+ *
+ * While the gate is closed, bind() of an AF_INET/AF_INET6 socket to a
+ * non-loopback address and listen() on such a socket are refused, unless
+ * the port is allow-listed.  The decision itself lives in policy.h and is
+ * shared with the BPF backend and userspace; this file only gathers the
+ * address, applies the verdict, counts and reports.
+ *
+ * A userspace agent opens the gate once every credential store is clean.
+ * Interface: securityfs, /sys/kernel/security/credgate/ (state, mode,
+ * allow_ports, lock, stats).  "lock" freezes mode and allow list until
+ * reboot; the gate state stays writable so the agent can close it again.
+ */
+
+#define pr_fmt(fmt) "credgate: " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/fs.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/lsm_audit.h>
+#include <linux/lsm_hooks.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/security.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <net/inet_sock.h>
+#include <net/sock.h>
+
+#include "policy.h"
+
+#if defined(CONFIG_SECURITY_CREDGATE_DEFAULT_MODE_PERMISSIVE)
+#define CREDGATE_DEFAULT_MODE	CREDGATE_MODE_PERMISSIVE
+#elif defined(CONFIG_SECURITY_CREDGATE_DEFAULT_MODE_OFF)
+#define CREDGATE_DEFAULT_MODE	CREDGATE_MODE_OFF
+#else
+#define CREDGATE_DEFAULT_MODE	CREDGATE_MODE_ENFORCE
+#endif
+
+/*
+ * Mode, lock flag and allow list are replaced as a whole under RCU, so a
+ * hook always decides on one consistent snapshot.  The boot-time copy is
+ * static (it is set up before the allocators matter) and never freed.
+ * kfree_rcu() needs the rcu_head within the first 4 KiB: it goes first.
+ */
+struct credgate_policy {
+	struct rcu_head rcu;
+	struct credgate_config cfg;
+};
+
+static struct credgate_policy credgate_boot_policy = {
+	.cfg.mode = CREDGATE_DEFAULT_MODE,
+};
+
+static struct credgate_policy __rcu *credgate_policy =
+	RCU_INITIALIZER(&credgate_boot_policy);
+
+/* Serialises policy replacement (mode, allow_ports, lock writes). */
+static DEFINE_MUTEX(credgate_policy_lock);
+
+/* The gate state is one word, read with READ_ONCE() by the hooks. */
+static u32 credgate_state = IS_ENABLED(CONFIG_SECURITY_CREDGATE_START_OPEN) ?
+			    CREDGATE_OPEN : CREDGATE_CLOSED;
+
+static atomic_long_t credgate_counters[CREDGATE_NR_COUNTERS];
+
+static bool credgate_enabled __ro_after_init;
+
+static int credgate_parse_mode(const char *str)
+{
+	u32 mode;
+
+	for (mode = CREDGATE_MODE_ENFORCE; mode <= CREDGATE_MODE_OFF; mode++)
+		if (sysfs_streq(str, credgate_mode_name(mode)))
+			return mode;
+	return -EINVAL;
+}
+
+static int credgate_parse_state(const char *str)
+{
+	if (sysfs_streq(str, credgate_state_name(CREDGATE_OPEN)))
+		return CREDGATE_OPEN;
+	if (sysfs_streq(str, credgate_state_name(CREDGATE_CLOSED)))
+		return CREDGATE_CLOSED;
+	return -EINVAL;
+}
+
+/*
+ * Boot parameters credgate.mode= and credgate.state= (built-in module
+ * parameters, parsed before the LSM initialises).  A bad value is reported
+ * by the parameter parser and the Kconfig default stays.
+ */
+static int credgate_mode_param_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	int mode = credgate_parse_mode(val);
+
+	if (mode < 0)
+		return mode;
+	credgate_boot_policy.cfg.mode = mode;
+	return 0;
+}
+
+static const struct kernel_param_ops credgate_mode_param_ops = {
+	.set = credgate_mode_param_set,
+};
+module_param_cb(mode, &credgate_mode_param_ops, NULL, 0);
+MODULE_PARM_DESC(mode, "Mode at boot: enforce, permissive or off");
+
+static int credgate_state_param_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	int state = credgate_parse_state(val);
+
+	if (state < 0)
+		return state;
+	credgate_state = state;
+	return 0;
+}
+
+static const struct kernel_param_ops credgate_state_param_ops = {
+	.set = credgate_state_param_set,
+};
+module_param_cb(state, &credgate_state_param_ops, NULL, 0);
+MODULE_PARM_DESC(state, "Gate state at boot: closed or open");
+
+#ifdef CONFIG_AUDIT
+struct credgate_audit {
+	struct common_audit_data ad;
+	struct lsm_network_audit net;
+	int hook;
+	int action;
+};
+
+static void credgate_audit_pre(struct audit_buffer *ab, void *data)
+{
+	struct credgate_audit *ca = container_of(data, struct credgate_audit, ad);
+
+	audit_log_format(ab, "lsm=credgate op=%s action=%s",
+			 credgate_hook_name(ca->hook),
+			 ca->action == CREDGATE_AUDIT ? "audited" : "refused");
+}
+
+static void credgate_audit(int hook, int action, const struct credgate_addr *a)
+{
+	struct credgate_audit ca = {
+		.ad.type = LSM_AUDIT_DATA_NET,
+		.hook = hook,
+		.action = action,
+	};
+
+	ca.ad.u.net = &ca.net;
+	ca.net.family = a->family;
+	ca.net.sport = htons(a->port);
+	if (a->family == CREDGATE_AF_INET6)
+		memcpy(&ca.net.v6info.saddr, a->addr, sizeof(struct in6_addr));
+	else
+		memcpy(&ca.net.v4info.saddr, a->addr, sizeof(__be32));
+	common_lsm_audit(&ca.ad, credgate_audit_pre, NULL);
+}
+#else
+static inline void credgate_audit(int hook, int action,
+				  const struct credgate_addr *a)
+{
+}
+#endif
+
+/* Count the event, log one line (rate limited) and an audit record. */
+static void credgate_report(int hook, int action, const struct credgate_addr *a)
+{
+	static DEFINE_RATELIMIT_STATE(credgate_log_rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
+	const char *verdict = action == CREDGATE_AUDIT ? "audited" : "refused";
+	char comm[TASK_COMM_LEN];
+	pid_t pid = task_tgid_nr(current);
+	uid_t uid = from_kuid(&init_user_ns, current_uid());
+
+	atomic_long_inc(&credgate_counters[credgate_counter_index(hook, action)]);
+
+	if (__ratelimit(&credgate_log_rs)) {
+		get_task_comm(comm, current);
+		if (a->family == CREDGATE_AF_INET6)
+			pr_notice("%s %s comm=%s pid=%d uid=%u addr=%pI6c port=%u\n",
+				  verdict, credgate_hook_name(hook), comm, pid,
+				  uid, a->addr, a->port);
+		else
+			pr_notice("%s %s comm=%s pid=%d uid=%u addr=%pI4 port=%u\n",
+				  verdict, credgate_hook_name(hook), comm, pid,
+				  uid, a->addr, a->port);
+	}
+
+	credgate_audit(hook, action, a);
+}
+
+static int credgate_check(int hook, const struct credgate_addr *a)
+{
+	const struct credgate_policy *pol;
+	int action;
+
+	rcu_read_lock();
+	pol = rcu_dereference(credgate_policy);
+	action = credgate_decide(READ_ONCE(credgate_state), &pol->cfg, hook, a);
+	rcu_read_unlock();
+
+	if (action == CREDGATE_ALLOW)
+		return 0;
+	credgate_report(hook, action, a);
+	return action == CREDGATE_REFUSE ? -EACCES : 0;
+}
+
+static int credgate_socket_bind(struct socket *sock, struct sockaddr *address,
+				int addrlen)
+{
+	struct credgate_addr a = {};
+	int sa_family = AF_UNSPEC;
+
+	if (addrlen >= (int)offsetofend(struct sockaddr, sa_family))
+		sa_family = address->sa_family;
+
+	a.family = credgate_bind_family(sock->sk->sk_family, sa_family, addrlen);
+	if (a.family == CREDGATE_AF_INET) {
+		const struct sockaddr_in *sin = (struct sockaddr_in *)address;
+
+		a.port = ntohs(sin->sin_port);
+		memcpy(a.addr, &sin->sin_addr, sizeof(sin->sin_addr));
+	} else if (a.family == CREDGATE_AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)address;
+
+		a.port = ntohs(sin6->sin6_port);
+		memcpy(a.addr, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
+	} else {
+		return 0;
+	}
+
+	return credgate_check(CREDGATE_HOOK_BIND, &a);
+}
+
+/* listen() without bind() autobinds to the wildcard address: port 0 here. */
+static int credgate_socket_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct credgate_addr a = {};
+
+	switch (sk->sk_family) {
+	case AF_INET:
+		a.family = CREDGATE_AF_INET;
+		memcpy(a.addr, &inet_sk(sk)->inet_rcv_saddr, sizeof(__be32));
+		break;
+#if IS_ENABLED(CONFIG_IPV6)
+	case AF_INET6:
+		a.family = CREDGATE_AF_INET6;
+		memcpy(a.addr, &sk->sk_v6_rcv_saddr, sizeof(struct in6_addr));
+		break;
+#endif
+	default:
+		return 0;
+	}
+	a.port = READ_ONCE(inet_sk(sk)->inet_num);
+
+	return credgate_check(CREDGATE_HOOK_LISTEN, &a);
+}
+
+static struct security_hook_list credgate_hooks[] __lsm_ro_after_init = {
+	LSM_HOOK_INIT(socket_bind, credgate_socket_bind),
+	LSM_HOOK_INIT(socket_listen, credgate_socket_listen),
+};
+
+static int __init credgate_init(void)
+{
+	static const u16 default_ports[] __initconst =
+		CREDGATE_DEFAULT_ALLOW_PORTS;
+	int i;
+
+	BUILD_BUG_ON(CREDGATE_AF_INET != AF_INET);
+	BUILD_BUG_ON(CREDGATE_AF_INET6 != AF_INET6);
+	BUILD_BUG_ON(CREDGATE_AF_UNSPEC != AF_UNSPEC);
+	BUILD_BUG_ON(sizeof(struct sockaddr_in) != CREDGATE_SIN_LEN);
+
+	for (i = 0; i < ARRAY_SIZE(default_ports); i++)
+		credgate_port_set(&credgate_boot_policy.cfg, default_ports[i], 1);
+
+	security_add_hooks(credgate_hooks, ARRAY_SIZE(credgate_hooks),
+			   "credgate");
+	credgate_enabled = true;
+	pr_info("initialized: gate %s, mode %s\n",
+		credgate_state_name(credgate_state),
+		credgate_mode_name(credgate_boot_policy.cfg.mode));
+	return 0;
+}
+
+DEFINE_LSM(credgate) = {
+	.name = "credgate",
+	.init = credgate_init,
+};
+
+/* securityfs interface */
+
+enum credgate_field {
+	CREDGATE_SET_MODE,
+	CREDGATE_SET_ALLOW,
+	CREDGATE_SET_LOCK,
+};
+
+/*
+ * Install @new, taking from the current policy every field but @field.
+ * Takes ownership of @new.  Nothing changes when mode and allow list are
+ * locked.
+ */
+static int credgate_policy_update(struct credgate_policy *new,
+				  enum credgate_field field)
+{
+	struct credgate_policy *old;
+	int err = 0;
+
+	mutex_lock(&credgate_policy_lock);
+	old = rcu_dereference_protected(credgate_policy,
+					lockdep_is_held(&credgate_policy_lock));
+	if (old->cfg.locked) {
+		/* Locking again is a no-op; anything else is frozen. */
+		err = field == CREDGATE_SET_LOCK ? 0 : -EPERM;
+		goto out;
+	}
+	if (field != CREDGATE_SET_MODE)
+		new->cfg.mode = old->cfg.mode;
+	if (field != CREDGATE_SET_ALLOW)
+		memcpy(new->cfg.allow, old->cfg.allow, sizeof(new->cfg.allow));
+	new->cfg.locked = field == CREDGATE_SET_LOCK;
+
+	rcu_assign_pointer(credgate_policy, new);
+	if (old != &credgate_boot_policy)
+		kfree_rcu(old, rcu);
+	new = NULL;
+out:
+	mutex_unlock(&credgate_policy_lock);
+	kfree(new);
+	return err;
+}
+
+static bool credgate_locked(void)
+{
+	bool locked;
+
+	rcu_read_lock();
+	locked = rcu_dereference(credgate_policy)->cfg.locked;
+	rcu_read_unlock();
+	return locked;
+}
+
+/*
+ * Checks common to every write, then a NUL-terminated kernel copy of the
+ * data.  Both the opener and the writer need CAP_MAC_ADMIN in the initial
+ * user namespace: a privileged descriptor handed to an unprivileged process
+ * (or the reverse) must not change the gate.
+ */
+static char *credgate_write_buf(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	char *buf;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN) ||
+	    !capable(CAP_MAC_ADMIN))
+		return ERR_PTR(-EPERM);
+	if (*ppos != 0 || len > PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
+
+	buf = memdup_user_nul(ubuf, len);
+	if (IS_ERR(buf))
+		return buf;
+	if (strlen(buf) != len) {
+		kfree(buf);
+		return ERR_PTR(-EINVAL);
+	}
+	return buf;
+}
+
+static int credgate_state_write(char *buf)
+{
+	int state = credgate_parse_state(buf);
+
+	if (state < 0)
+		return state;
+	if (xchg(&credgate_state, state) != state)
+		pr_notice("gate %s by pid=%d uid=%u\n",
+			  credgate_state_name(state), task_tgid_nr(current),
+			  from_kuid(&init_user_ns, current_uid()));
+	return 0;
+}
+
+static int credgate_mode_write(char *buf)
+{
+	struct credgate_policy *new;
+	int mode;
+
+	if (credgate_locked())
+		return -EPERM;
+	mode = credgate_parse_mode(buf);
+	if (mode < 0)
+		return mode;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	new->cfg.mode = mode;
+	return credgate_policy_update(new, CREDGATE_SET_MODE);
+}
+
+/* Decimal digits only: no sign, no base prefix. */
+static int credgate_parse_port(const char *tok)
+{
+	unsigned int port;
+	const char *p;
+
+	for (p = tok; *p; p++)
+		if (!isdigit(*p))
+			return -EINVAL;
+	if (kstrtouint(tok, 10, &port) || port < 1 || port > U16_MAX)
+		return -EINVAL;
+	return port;
+}
+
+static int credgate_allow_ports_write(char *buf)
+{
+	struct credgate_policy *new;
+	char *tok;
+	int port;
+
+	if (credgate_locked())
+		return -EPERM;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+
+	while ((tok = strsep(&buf, " \t\n\v\f\r")) != NULL) {
+		if (!*tok)
+			continue;
+		port = credgate_parse_port(tok);
+		if (port < 0) {
+			kfree(new);
+			return port;
+		}
+		credgate_port_set(&new->cfg, port, 1);
+	}
+	return credgate_policy_update(new, CREDGATE_SET_ALLOW);
+}
+
+static int credgate_lock_write(char *buf)
+{
+	struct credgate_policy *new;
+
+	if (!sysfs_streq(buf, "1"))
+		return -EINVAL;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	return credgate_policy_update(new, CREDGATE_SET_LOCK);
+}
+
+static int credgate_state_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", credgate_state_name(READ_ONCE(credgate_state)));
+	return 0;
+}
+
+static int credgate_mode_show(struct seq_file *m, void *v)
+{
+	u32 mode;
+
+	rcu_read_lock();
+	mode = rcu_dereference(credgate_policy)->cfg.mode;
+	rcu_read_unlock();
+	seq_printf(m, "%s\n", credgate_mode_name(mode));
+	return 0;
+}
+
+static int credgate_lock_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", credgate_locked());
+	return 0;
+}
+
+static int credgate_allow_ports_show(struct seq_file *m, void *v)
+{
+	const struct credgate_policy *pol;
+	const char *sep = "";
+	u32 port;
+
+	mutex_lock(&credgate_policy_lock);
+	pol = rcu_dereference_protected(credgate_policy,
+					lockdep_is_held(&credgate_policy_lock));
+	for (port = 1; port <= U16_MAX; port++) {
+		if (!pol->cfg.allow[port >> 5]) {
+			port |= 31;	/* skip an empty word */
+			continue;
+		}
+		if (credgate_port_allowed(&pol->cfg, port)) {
+			seq_printf(m, "%s%u", sep, port);
+			sep = " ";
+		}
+	}
+	mutex_unlock(&credgate_policy_lock);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static int credgate_stats_show(struct seq_file *m, void *v)
+{
+	int hook, action, idx;
+
+	for (hook = CREDGATE_HOOK_BIND; hook < CREDGATE_HOOK_MAX; hook++) {
+		for (action = CREDGATE_REFUSE; action <= CREDGATE_AUDIT; action++) {
+			idx = credgate_counter_index(hook, action);
+			seq_printf(m, "%s_%s %ld\n", credgate_hook_name(hook),
+				   action == CREDGATE_AUDIT ? "audited" : "refused",
+				   atomic_long_read(&credgate_counters[idx]));
+		}
+	}
+	return 0;
+}
+
+struct credgate_file {
+	const char *name;
+	umode_t mode;
+	int (*show)(struct seq_file *m, void *v);
+	int (*write)(char *buf);	/* NULL: read-only */
+};
+
+static const struct credgate_file credgate_files[] = {
+	{ "state", 0644, credgate_state_show, credgate_state_write },
+	{ "mode", 0644, credgate_mode_show, credgate_mode_write },
+	{ "allow_ports", 0644, credgate_allow_ports_show,
+	  credgate_allow_ports_write },
+	{ "lock", 0644, credgate_lock_show, credgate_lock_write },
+	{ "stats", 0444, credgate_stats_show, NULL },
+};
+
+static int credgate_file_open(struct inode *inode, struct file *file)
+{
+	const struct credgate_file *cf = inode->i_private;
+	int err;
+
+	err = single_open(file, cf->show, NULL);
+	if (err)
+		return err;
+	/*
+	 * seq_open() turns pread/pwrite off, but writes do not go through
+	 * seq_file: let pwrite() reach credgate_file_write(), which refuses
+	 * any offset but 0 with -EINVAL like every other write.
+	 */
+	file->f_mode |= FMODE_PWRITE;
+	return 0;
+}
+
+static ssize_t credgate_file_write(struct file *file, const char __user *ubuf,
+				   size_t len, loff_t *ppos)
+{
+	const struct credgate_file *cf = file_inode(file)->i_private;
+	char *buf;
+	int err;
+
+	if (!cf->write)
+		return -EINVAL;
+	buf = credgate_write_buf(file, ubuf, len, ppos);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	err = cf->write(buf);
+	kfree(buf);
+	return err ? err : len;
+}
+
+static const struct file_operations credgate_file_fops = {
+	.open = credgate_file_open,
+	.read = seq_read,
+	.write = credgate_file_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int __init credgate_init_securityfs(void)
+{
+	static struct dentry *dentries[ARRAY_SIZE(credgate_files) + 1];
+	struct dentry *dir;
+	int i;
+
+	if (!credgate_enabled)
+		return 0;
+
+	dir = securityfs_create_dir("credgate", NULL);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	dentries[0] = dir;
+
+	for (i = 0; i < ARRAY_SIZE(credgate_files); i++) {
+		const struct credgate_file *cf = &credgate_files[i];
+		struct dentry *d;
+
+		d = securityfs_create_file(cf->name, cf->mode, dir, (void *)cf,
+					   &credgate_file_fops);
+		if (IS_ERR(d)) {
+			pr_err("cannot create securityfs file %s: %ld\n",
+			       cf->name, PTR_ERR(d));
+			while (i >= 0)
+				securityfs_remove(dentries[i--]);
+			return PTR_ERR(d);
+		}
+		dentries[i + 1] = d;
+	}
+	return 0;
+}
+fs_initcall(credgate_init_securityfs);
