@@ -63,7 +63,7 @@ BINS := $(BUILD)/credgate $(if $(AGENT_SRCS),$(BUILD)/credgated)
 # kselftest harness headers, taken from the linux-source tree at build time.
 KSFT_DIR := $(BUILD)/ksft
 
-.PHONY: all check demo bench fuzz clean install dist deps tests
+.PHONY: all check demo bench fuzz fuzz-build clean install dist deps tests
 all: $(BINS)
 
 deps:
@@ -85,6 +85,13 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 $(BUILD)/userspace/%.o: userspace/%.c $(BPF_SKELS) $(wildcard include/credgate/*.h userspace/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# Shipped audit dictionaries: curated lists in userspace/data/ -> C table.
+$(BUILD)/gen/dict_data.h: scripts/gen-dict $(wildcard userspace/data/*)
+	@mkdir -p $(@D)
+	scripts/gen-dict userspace/data $(BUILD)/gen
+
+$(BUILD)/userspace/lib/dict.o: $(BUILD)/gen/dict_data.h
 
 $(LIBCREDGATE): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -123,6 +130,37 @@ bench:
 	scripts/deps.sh
 	$(MAKE) tests
 	scripts/bench
+
+# libFuzzer targets (selftests/fuzz): fuzz_store.c once per store type,
+# every other fuzz_NAME.c as is.  `make fuzz` runs each for FUZZ_SECONDS;
+# scripts/check.d/fuzz runs them for a few seconds in `make check`.
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuserspace/lib -I$(BUILD)/gen \
+	      -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_STORES := shadow passwd gshadow htpasswd
+FUZZ_OTHERS := $(filter-out store,$(patsubst selftests/fuzz/fuzz_%.c,%,$(wildcard selftests/fuzz/fuzz_*.c)))
+FUZZ_BINS := $(FUZZ_STORES:%=$(FUZZ_DIR)/fuzz_%) $(FUZZ_OTHERS:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_LIB := $(FUZZ_DIR)/libcredgate-fuzz.a
+FUZZ_SECONDS ?= 60
+
+$(FUZZ_DIR)/obj/%.o: userspace/lib/%.c $(BUILD)/gen/dict_data.h $(wildcard userspace/lib/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(LIB_SRCS:userspace/lib/%.c=$(FUZZ_DIR)/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_STORES:%=$(FUZZ_DIR)/fuzz_%): $(FUZZ_DIR)/fuzz_%: selftests/fuzz/fuzz_store.c $(FUZZ_LIB)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer -DFUZZ_STORE_TYPE=STORE_$(shell echo $* | tr a-z A-Z) \
+		-o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+$(FUZZ_OTHERS:%=$(FUZZ_DIR)/fuzz_%): $(FUZZ_DIR)/fuzz_%: selftests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/check.d/fuzz
 
 clean:
 	rm -rf build build-san

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Password hash formats: what a stored hash field is (empty, locked, a
+ * method this build verifies, or not) and checking a candidate password
+ * against it.  crypt(3) formats go through libxcrypt's crypt_rn; the
+ * htpasswd-only formats ($apr1$, {SHA}) are computed here with libcrypto.
+ */
+#ifndef CREDGATE_VERIFY_H
+#define CREDGATE_VERIFY_H
+
+#include <crypt.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum hash_kind {
+	HASH_EMPTY,	/* no password at all */
+	HASH_LOCKED,	/* '!' or '*' prefix: password login disabled */
+	HASH_INVALID,	/* not a hash: no password can ever match it */
+	HASH_CRYPT,	/* crypt(3) method libxcrypt supports here */
+	HASH_APR1,	/* Apache $apr1$ (MD5-based) */
+	HASH_SHA1,	/* htpasswd {SHA}: base64(SHA-1(password)) */
+	HASH_UNKNOWN,	/* looks like a hash of a method this build cannot verify */
+};
+
+struct hash_info {
+	enum hash_kind kind;
+	const char *method;	/* "sha512crypt", "apr1", ... or the unknown prefix kind */
+};
+
+/* Classify a stored password field. */
+void hash_classify(const char *hash, struct hash_info *out);
+
+/*
+ * True when @hash looks like a complete hash ($id$...$hash, {SHA}...) so a
+ * list line holding it is an exact-hash entry and not a password.
+ */
+bool hash_is_complete(const char *hash);
+
+/* Per-thread scratch space for verification. */
+struct verify_ctx {
+	struct crypt_data cd;
+};
+
+/* Does @password hash to @hash?  @info from hash_classify(@hash). */
+bool verify_password(struct verify_ctx *ctx, const struct hash_info *info,
+		     const char *hash, const char *password);
+
+/* Compute an $apr1$ hash of @password with the salt of @setting into @out. */
+int apr1_crypt(const char *password, const char *setting, char *out, size_t size);
+
+#endif
