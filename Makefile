@@ -18,6 +18,14 @@ endif
 ifeq ($(origin CC),default)
 CC := gcc
 endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
+# Cross builds: with CROSS_COMPILE alone the target's libraries come from
+# Debian multiarch (-dev:arm64 ...); SYSROOT=DIR builds against an unpacked
+# target root instead (scripts/cross-deps.sh, Yocto/Buildroot staging).
+SYSROOT ?=
+SYSROOT_FLAGS := $(if $(SYSROOT),--sysroot=$(SYSROOT))
 CLANG ?= clang
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
@@ -38,8 +46,8 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-	  -Iinclude -Iuserspace/lib -I$(BUILD)/gen $(SAN_FLAGS)
-LDFLAGS += $(SAN_FLAGS)
+	  -Iinclude -Iuserspace/lib -I$(BUILD)/gen $(SAN_FLAGS) $(SYSROOT_FLAGS)
+LDFLAGS += $(SAN_FLAGS) $(SYSROOT_FLAGS)
 LDLIBS += -lbpf -lelf -lz -lcrypt -ljson-c -linih -lcap -lseccomp -lcrypto -lpthread
 
 LIB_SRCS   := $(sort $(wildcard userspace/lib/*.c))
@@ -71,8 +79,8 @@ deps:
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c include/credgate/policy.h $(wildcard bpf/*.h)
 	@mkdir -p $(@D)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Iinclude -Ibpf \
-		$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) \
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Iinclude -Ibpf $(SYSROOT_FLAGS) \
+		$(if $(MULTIARCH),-idirafter $(SYSROOT)/usr/include/$(MULTIARCH)) \
 		-Wall -Werror -c $< -o $@
 
 # Keep the BPF objects and skeletons (make would delete them as intermediates).
@@ -95,7 +103,7 @@ $(BUILD)/userspace/lib/dict.o: $(BUILD)/gen/dict_data.h
 
 $(LIBCREDGATE): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/credgate: $(CLI_OBJS) $(LIBCREDGATE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
