@@ -90,7 +90,7 @@ make_sysroot() {
 	for p in "$tmp"/*.deb; do
 		dpkg-deb -x "$p" "$dir.new"
 	done
-	(cd "$tmp" && ls *.deb) >"$dir.new/.credgate-sysroot"
+	(cd "$tmp" && ls -- *.deb) >"$dir.new/.credgate-sysroot"
 	rm -rf "$tmp" "$dir" && mv "$dir.new" "$dir"
 }
 
@@ -102,11 +102,11 @@ fi
 for a in "${arches[@]}"; do
 	tc=$(toolchain "$a") ||
 		{ echo "cross-deps: unknown architecture '$a' (use arm64 or armhf)" >&2; exit 2; }
-	# shellcheck disable=SC2086
-	tc_missing=$(missing_of $tc)
-	dev_missing=$(for p in "${TARGET_DEV[@]}"; do missing_of "$p:$a"; done)
-	if [ -z "$tc_missing" ] && { [ -z "$dev_missing" ] || [ -f "$sysroots/$a/.credgate-sysroot" ]; }; then
-		if [ -z "$dev_missing" ]; then
+	read -r -a tc <<<"$tc"
+	mapfile -t tc_missing < <(missing_of "${tc[@]}")
+	mapfile -t dev_missing < <(for p in "${TARGET_DEV[@]}"; do missing_of "$p:$a"; done)
+	if [ "${#tc_missing[@]}" -eq 0 ] && { [ "${#dev_missing[@]}" -eq 0 ] || [ -f "$sysroots/$a/.credgate-sysroot" ]; }; then
+		if [ "${#dev_missing[@]}" -eq 0 ]; then
 			echo "cross-deps: $a: toolchain and multiarch -dev packages present"
 		else
 			echo "cross-deps: $a: toolchain present, sysroot $sysroots/$a"
@@ -114,26 +114,24 @@ for a in "${arches[@]}"; do
 		continue
 	fi
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "cross-deps: $a: missing packages:" $tc_missing $dev_missing >&2
+		echo "cross-deps: $a: missing packages: ${tc_missing[*]} ${dev_missing[*]}" >&2
 		echo "cross-deps: run as root (or: sudo $0 $a) to install them" >&2
 		rc=2
 		continue
 	fi
 	dpkg --print-foreign-architectures | grep -qx "$a" || dpkg --add-architecture "$a"
 	update_for "$a"
-	# shellcheck disable=SC2086
 	errf=$(mktemp)
-	if apt_for "$a" install -y --no-install-recommends $tc $dev_missing >"$errf" 2>&1; then
-		echo "cross-deps: $a: installed" $tc_missing $dev_missing
+	if apt_for "$a" install -y --no-install-recommends "${tc[@]}" "${dev_missing[@]}" >"$errf" 2>&1; then
+		echo "cross-deps: $a: installed ${tc_missing[*]} ${dev_missing[*]}"
 		rm -f "$errf"
 		continue
 	fi
 	echo "cross-deps: $a: multiarch -dev packages not installable:" >&2
 	grep -E '^ |^E:' "$errf" | head -n 8 | sed 's/^/cross-deps:   /' >&2
 	rm -f "$errf"
-	# shellcheck disable=SC2086
-	if [ -n "$tc_missing" ] && ! apt_for "$a" install -y --no-install-recommends $tc >/dev/null; then
-		echo "cross-deps: $a: cannot install the toolchain ($tc)" >&2
+	if [ "${#tc_missing[@]}" -gt 0 ] && ! apt_for "$a" install -y --no-install-recommends "${tc[@]}" >/dev/null; then
+		echo "cross-deps: $a: cannot install the toolchain (${tc[*]})" >&2
 		rc=2
 		continue
 	fi
