@@ -18,6 +18,14 @@ endif
 ifeq ($(origin CC),default)
 CC := gcc
 endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
+# Cross builds: with CROSS_COMPILE alone the target's libraries come from
+# Debian multiarch (-dev:arm64 ...); SYSROOT=DIR builds against an unpacked
+# target root instead (scripts/cross-deps.sh, Yocto/Buildroot staging).
+SYSROOT ?=
+SYSROOT_FLAGS := $(if $(SYSROOT),--sysroot=$(SYSROOT))
 CLANG ?= clang
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
@@ -38,8 +46,8 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-	  -Iinclude -Iuserspace/lib -I$(BUILD)/gen $(SAN_FLAGS)
-LDFLAGS += $(SAN_FLAGS)
+	  -Iinclude -Iuserspace/lib -I$(BUILD)/gen $(SAN_FLAGS) $(SYSROOT_FLAGS)
+LDFLAGS += $(SAN_FLAGS) $(SYSROOT_FLAGS)
 LDLIBS += -lbpf -lelf -lz -lcrypt -ljson-c -linih -lcap -lseccomp -lcrypto -lpthread
 
 LIB_SRCS   := $(sort $(wildcard userspace/lib/*.c))
@@ -71,8 +79,8 @@ deps:
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c include/credgate/policy.h $(wildcard bpf/*.h)
 	@mkdir -p $(@D)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Iinclude -Ibpf \
-		$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) \
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Iinclude -Ibpf $(SYSROOT_FLAGS) \
+		$(if $(MULTIARCH),-idirafter $(SYSROOT)/usr/include/$(MULTIARCH)) \
 		-Wall -Werror -c $< -o $@
 
 # Keep the BPF objects and skeletons (make would delete them as intermediates).
@@ -95,7 +103,7 @@ $(BUILD)/userspace/lib/dict.o: $(BUILD)/gen/dict_data.h
 
 $(LIBCREDGATE): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/credgate: $(CLI_OBJS) $(LIBCREDGATE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -166,31 +174,52 @@ clean:
 	rm -rf build build-san
 
 # Installation: binaries, data, config, units, init scripts, man pages.
+#   make install DESTDIR=/tmp/root PREFIX=/usr SYSCONFDIR=/etc
+# Config files already present under DESTDIR are kept (never overwritten).
 PREFIX ?= /usr
 SYSCONFDIR ?= /etc
 DESTDIR ?=
-BINDIR := $(PREFIX)/bin
-SBINDIR := $(PREFIX)/sbin
-DATADIR := $(PREFIX)/share/credgate
-MANDIR := $(PREFIX)/share/man
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share/credgate
+DOCDIR ?= $(PREFIX)/share/doc/credgate
+MANDIR ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INITDIR ?= $(SYSCONFDIR)/init.d
+# A release tarball carries VERSION (make dist); a git checkout describes itself.
+VERSION := $(shell cat VERSION 2>/dev/null || git describe --always --dirty 2>/dev/null || echo 0.1)
+
+# Generated dictionaries (scripts/gen-dict), installed as text with provenance.
+DATA_FILES := $(BUILD)/gen/defaults.list $(BUILD)/gen/common.list $(BUILD)/gen/PROVENANCE
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 $(BUILD)/credgate $(DESTDIR)$(BINDIR)/credgate
 	$(if $(AGENT_SRCS),install -m 0755 $(BUILD)/credgated $(DESTDIR)$(SBINDIR)/credgated)
-	for f in $(wildcard $(BUILD)/data/*); do install -m 0644 $$f $(DESTDIR)$(DATADIR)/; done
+	for f in $(wildcard $(DATA_FILES)); do install -m 0644 $$f $(DESTDIR)$(DATADIR)/; done
+	install -d $(DESTDIR)$(DOCDIR)
+	for f in $(wildcard userspace/data/LICENSE.* userspace/data/PROVENANCE.md); do \
+		install -m 0644 $$f $(DESTDIR)$(DOCDIR)/; done
+	install -d $(DESTDIR)$(SYSCONFDIR)/credgate/defaults.d
 	for f in $(wildcard etc/*.conf); do \
-		install -d $(DESTDIR)$(SYSCONFDIR)/credgate/defaults.d; \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/credgate/$$(basename $$f) ] || \
 		install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/credgate/; done
+	for f in $(wildcard etc/systemd/*.service etc/systemd/*.socket etc/systemd/*.path); do \
+		install -d $(DESTDIR)$(SYSTEMDUNITDIR); \
+		install -m 0644 $$f $(DESTDIR)$(SYSTEMDUNITDIR)/; done
+	for f in $(wildcard etc/init.d/*); do \
+		install -d $(DESTDIR)$(INITDIR); \
+		install -m 0755 $$f $(DESTDIR)$(INITDIR)/; done
 	for f in $(wildcard docs/man/*.[1-8]); do \
 		s=$${f##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/; done
 
+# Release tarball of HEAD plus a VERSION file, so it builds without git.
 dist:
 	@mkdir -p $(BUILD)
-	git archive --format=tar.gz --prefix=credgate-$(VERSION)/ -o $(BUILD)/credgate-$(VERSION).tar.gz HEAD
+	echo $(VERSION) > $(BUILD)/VERSION
+	git archive --format=tar.gz --prefix=credgate-$(VERSION)/ --add-file=$(BUILD)/VERSION \
+		-o $(BUILD)/credgate-$(VERSION).tar.gz HEAD
 	@echo $(BUILD)/credgate-$(VERSION).tar.gz
 
 # Long crash-safety loop of 'credgate migrate' (CRASH_RUNS=N, default 20000).

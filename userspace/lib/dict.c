@@ -70,11 +70,11 @@ void dict_clear(struct dict *d)
 
 static size_t str_hash(const char *s)
 {
-	size_t h = 1469598103934665603ull;
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a, also on 32-bit */
 
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return (size_t)h;
 }
 
 static int set_grow(struct dict *d)

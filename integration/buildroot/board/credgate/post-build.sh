@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# BR2_ROOTFS_POST_BUILD_SCRIPT: fail the build when the target rootfs holds
+# an account with a blank, default, guessable or identifier-derived
+# password.  Buildroot passes TARGET_DIR as $1.
+#
+# The audit runs on the build machine, so it needs a credgate built for
+# it: $CREDGATE (path), else $HOST_DIR/bin/credgate, else credgate in PATH
+# (e.g. `make -C /path/to/credgate` and put its build/ in PATH).
+# Extra arguments: BR2_ROOTFS_POST_SCRIPT_ARGS are passed on after $1.
+# Exit codes of credgate audit: 0 compliant, 1 violations, 2 error.
+set -u
+target=${1:?usage: post-build.sh TARGET_DIR [credgate audit args]}
+shift
+tool=${CREDGATE:-}
+if [ -z "$tool" ] && [ -n "${HOST_DIR:-}" ] && [ -x "$HOST_DIR/bin/credgate" ]; then
+	tool=$HOST_DIR/bin/credgate
+fi
+if [ -z "$tool" ]; then
+	tool=$(command -v credgate) || {
+		echo "credgate post-build: no credgate for the build machine: set CREDGATE=/path/to/credgate" >&2
+		echo "credgate post-build: (build one with 'make' in the credgate tree)" >&2
+		exit 2
+	}
+fi
+"$tool" audit --root "$target" "$@"
+rc=$?
+case $rc in
+0) echo "credgate post-build: $target: no blank/default/guessable passwords" ;;
+1) echo "credgate post-build: $target holds accounts with blank/default/guessable passwords (above)." >&2
+   echo "credgate post-build: set BR2_TARGET_GENERIC_ROOT_PASSWD, lock the account, or add a users table entry with a unique password." >&2 ;;
+*) echo "credgate post-build: credgate audit --root $target failed (exit $rc)" >&2 ;;
+esac
+exit $rc
