@@ -45,7 +45,7 @@ BPF_ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(patsubst arm%,arm,$
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 	  -Iinclude -Iuserspace/lib -I$(BUILD)/gen $(SAN_FLAGS) $(SYSROOT_FLAGS)
 LDFLAGS += $(SAN_FLAGS) $(SYSROOT_FLAGS)
 LDLIBS += -lbpf -lelf -lz -lcrypt -ljson-c -linih -lcap -lseccomp -lcrypto -lpthread

@@ -296,8 +296,21 @@ int dict_load_dir(struct dict *d, const char *root, const char *dir,
 	dh = opendir(full);
 	if (!dh)
 		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(dh))) {
-		size_t len = strlen(de->d_name);
+	for (;;) {
+		size_t len;
+
+		errno = 0;
+		de = readdir(dh);
+		if (!de) {
+			/* A listing cut short (e.g. EOVERFLOW) must not quietly
+			 * drop an OEM list: report it, the audit then fails closed. */
+			if (errno) {
+				list_diag(diag, ud, full, 0, "cannot list the directory; fix or remove it");
+				d->n_errors++;
+			}
+			break;
+		}
+		len = strlen(de->d_name);
 
 		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".list"))
 			continue;
