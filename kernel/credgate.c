@@ -139,11 +139,6 @@ module_param_cb(state, &credgate_state_param_ops, NULL, 0);
 MODULE_PARM_DESC(state, "Gate state at boot: closed or open");
 
 /* The word used in the log line, the audit record and the stats file. */
-static const char *credgate_action_name(int action)
-{
-	return action == CREDGATE_AUDIT ? "audited" : "refused";
-}
-
 #ifdef CONFIG_AUDIT
 struct credgate_audit {
 	struct common_audit_data ad;
@@ -526,16 +521,11 @@ static int credgate_allow_ports_show(struct seq_file *m, void *v)
 
 static int credgate_stats_show(struct seq_file *m, void *v)
 {
-	int hook, action, idx;
+	int idx;
 
-	for (hook = CREDGATE_HOOK_BIND; hook < CREDGATE_HOOK_MAX; hook++) {
-		for (action = CREDGATE_REFUSE; action <= CREDGATE_AUDIT; action++) {
-			idx = credgate_counter_index(hook, action);
-			seq_printf(m, "%s_%s %ld\n", credgate_hook_name(hook),
-				   credgate_action_name(action),
-				   atomic_long_read(&credgate_counters[idx]));
-		}
-	}
+	for (idx = 0; idx < CREDGATE_NR_COUNTERS; idx++)
+		seq_printf(m, "%s %ld\n", credgate_counter_name(idx),
+			   atomic_long_read(&credgate_counters[idx]));
 	return 0;
 }
 

@@ -222,4 +222,26 @@ static inline const char *credgate_hook_name(__u32 hook)
 	return hook == CREDGATE_HOOK_LISTEN ? "listen" : "bind";
 }
 
+/* The word for a refusal in log lines: "refused" or "audited" (permissive). */
+static inline const char *credgate_action_name(__u32 action)
+{
+	return action == CREDGATE_AUDIT ? "audited" : "refused";
+}
+
+/* Counter slot names, as securityfs "stats", the CLI and JSON spell them. */
+static inline const char *credgate_counter_name(int idx)
+{
+	switch (idx) {
+	case 0:
+		return "bind_refused";
+	case 1:
+		return "bind_audited";
+	case 2:
+		return "listen_refused";
+	case 3:
+		return "listen_audited";
+	}
+	return "invalid";
+}
+
 #endif /* _CREDGATE_POLICY_H */

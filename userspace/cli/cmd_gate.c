@@ -139,10 +139,6 @@ static void print_ports(FILE *f, const uint32_t *allow)
 	fputc('\n', f);
 }
 
-static const char *const counter_keys[CREDGATE_NR_COUNTERS] = {
-	"bind_refused", "bind_audited", "listen_refused", "listen_audited",
-};
-
 static int show_status(struct gate *g, bool json)
 {
 	uint32_t allow[CREDGATE_PORT_WORDS];
@@ -168,7 +164,7 @@ static int show_status(struct gate *g, bool json)
 				json_object_array_add(ports, json_object_new_int((int)port));
 		json_object_object_add(o, "allow_ports", ports);
 		for (int i = 0; i < CREDGATE_NR_COUNTERS; i++)
-			json_object_object_add(ctr, counter_keys[i],
+			json_object_object_add(ctr, credgate_counter_name(i),
 					       json_object_new_uint64(st.counters[i]));
 		json_object_object_add(o, "counters", ctr);
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -180,7 +176,7 @@ static int show_status(struct gate *g, bool json)
 	       credgate_mode_name(st.mode), st.locked ? "yes" : "no");
 	print_ports(stdout, allow);
 	for (int i = 0; i < CREDGATE_NR_COUNTERS; i++)
-		printf("%s: %llu\n", counter_keys[i], (unsigned long long)st.counters[i]);
+		printf("%s: %llu\n", credgate_counter_name(i), (unsigned long long)st.counters[i]);
 	return EXIT_CG_OK;
 }
 
@@ -219,7 +215,7 @@ static int do_allow(struct gate *g, const struct gate_args *a)
 static int print_event(const struct credgate_event *e, void *userdata)
 {
 	bool json = *(bool *)userdata;
-	const char *action = e->action == CREDGATE_AUDIT ? "audited" : "refused";
+	const char *action = credgate_action_name(e->action);
 	char addr[64], comm[CREDGATE_COMM_LEN + 1];
 
 	gate_format_addr(e->family, e->addr, addr, sizeof(addr));

@@ -12,10 +12,6 @@
 
 #include <getopt.h>
 
-static const char *const counter_names[CREDGATE_NR_COUNTERS] = {
-	"bind_refused", "bind_audited", "listen_refused", "listen_audited",
-};
-
 static void usage(FILE *f)
 {
 	fputs("usage: credgate status [--json] [--socket PATH] [--backend auto|lsm|bpf]\n"
@@ -55,7 +51,7 @@ static json_object *gate_json(const struct gate_status *st)
 	json_object_object_add(o, "mode", json_object_new_string(credgate_mode_name(st->mode)));
 	json_object_object_add(o, "locked", json_object_new_boolean(st->locked));
 	for (size_t i = 0; i < CREDGATE_NR_COUNTERS; i++)
-		json_object_object_add(c, counter_names[i], json_object_new_uint64(st->counters[i]));
+		json_object_object_add(c, credgate_counter_name(i), json_object_new_uint64(st->counters[i]));
 	json_object_object_add(o, "counters", c);
 	return o;
 }

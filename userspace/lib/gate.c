@@ -200,10 +200,6 @@ static int lsm_get_mode(struct gate *g, uint32_t *mode)
 	return 0;
 }
 
-static const char *const counter_names[CREDGATE_NR_COUNTERS] = {
-	"bind_refused", "bind_audited", "listen_refused", "listen_audited",
-};
-
 static int lsm_read_counters(struct gate *g, uint64_t c[CREDGATE_NR_COUNTERS])
 {
 	_cleanup_free_ char *s = NULL;
@@ -221,7 +217,7 @@ static int lsm_read_counters(struct gate *g, uint64_t c[CREDGATE_NR_COUNTERS])
 		if (sscanf(line, "%31s %llu", name, &v) != 2)
 			return -EBADMSG;
 		for (int i = 0; i < CREDGATE_NR_COUNTERS; i++)
-			if (!strcmp(name, counter_names[i]))
+			if (!strcmp(name, credgate_counter_name(i)))
 				c[i] = v;
 	}
 	return 0;
