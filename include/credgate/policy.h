@@ -110,21 +110,32 @@ struct credgate_event {
 	char comm[CREDGATE_COMM_LEN];
 };
 
+/* The allow-list bitmap (CREDGATE_PORT_WORDS words), wherever it is kept. */
+static inline int credgate_allow_test(const __u32 *allow, __u16 port)
+{
+	return (allow[port >> 5] >> (port & 31)) & 1;
+}
+
+static inline void credgate_allow_set(__u32 *allow, __u16 port, int allowed)
+{
+	__u32 bit = 1U << (port & 31);
+
+	if (allowed)
+		allow[port >> 5] |= bit;
+	else
+		allow[port >> 5] &= ~bit;
+}
+
 static inline int credgate_port_allowed(const struct credgate_config *cfg,
 					__u16 port)
 {
-	return (cfg->allow[port >> 5] >> (port & 31)) & 1;
+	return credgate_allow_test(cfg->allow, port);
 }
 
 static inline void credgate_port_set(struct credgate_config *cfg, __u16 port,
 				     int allowed)
 {
-	__u32 bit = 1U << (port & 31);
-
-	if (allowed)
-		cfg->allow[port >> 5] |= bit;
-	else
-		cfg->allow[port >> 5] &= ~bit;
+	credgate_allow_set(cfg->allow, port, allowed);
 }
 
 static inline int credgate_addr_is_loopback(const struct credgate_addr *a)

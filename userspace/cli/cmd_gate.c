@@ -132,7 +132,7 @@ static void print_ports(FILE *f, const uint32_t *allow)
 	bool first = true;
 
 	for (uint32_t port = 1; port <= 65535; port++)
-		if ((allow[port >> 5] >> (port & 31)) & 1) {
+		if (credgate_allow_test(allow, (__u16)port)) {
 			fprintf(f, "%s%u", first ? "" : " ", port);
 			first = false;
 		}
@@ -160,7 +160,7 @@ static int show_status(struct gate *g, bool json)
 		json_object_object_add(o, "mode", json_object_new_string(credgate_mode_name(st.mode)));
 		json_object_object_add(o, "locked", json_object_new_boolean(st.locked));
 		for (uint32_t port = 1; port <= 65535; port++)
-			if ((allow[port >> 5] >> (port & 31)) & 1)
+			if (credgate_allow_test(allow, (__u16)port))
 				json_object_array_add(ports, json_object_new_int((int)port));
 		json_object_object_add(o, "allow_ports", ports);
 		for (int i = 0; i < CREDGATE_NR_COUNTERS; i++)
@@ -204,7 +204,7 @@ static int do_allow(struct gate *g, const struct gate_args *a)
 
 		if (parse_uint(a->pos[i], 65535, &port) < 0)
 			return EXIT_CG_ERROR;	/* checked in run() */
-		allow[port >> 5] |= 1U << (port & 31);
+		credgate_allow_set(allow, (__u16)port, 1);
 	}
 	r = gate_set_allow(g, allow);
 	if (r < 0)

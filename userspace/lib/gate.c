@@ -121,7 +121,7 @@ void gate_default_allow(uint32_t allow[CREDGATE_PORT_WORDS])
 
 	memset(allow, 0, CREDGATE_PORT_WORDS * sizeof(uint32_t));
 	for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
-		allow[ports[i] >> 5] |= 1U << (ports[i] & 31);
+		credgate_allow_set(allow, ports[i], 1);
 }
 
 /* ---- lsm backend: securityfs files ---- */
@@ -238,7 +238,7 @@ static int lsm_get_allow(struct gate *g, uint32_t allow[CREDGATE_PORT_WORDS])
 
 		if (parse_uint(tok, 65535, &port) < 0 || port == 0)
 			return -EBADMSG;
-		allow[port >> 5] |= 1U << (port & 31);
+		credgate_allow_set(allow, (__u16)port, 1);
 	}
 	return 0;
 }
@@ -252,7 +252,7 @@ static int lsm_set_allow(struct gate *g, const uint32_t allow[CREDGATE_PORT_WORD
 	if (!buf)
 		return -ENOMEM;
 	for (uint32_t port = 1; port <= 65535; port++)
-		if ((allow[port >> 5] >> (port & 31)) & 1)
+		if (credgate_allow_test(allow, (__u16)port))
 			len += (size_t)sprintf(buf + len, "%s%u", len ? " " : "", port);
 	strcpy(buf + len, "\n");
 	/* A full list is larger than a page: the kernel refuses, say so. */
