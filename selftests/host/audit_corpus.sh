@@ -48,7 +48,7 @@ SHADOW=(
 	"locked-bang|!|locked"
 	"locked-star|*|locked"
 	"locked-hash|!$(mk md5crypt admin)|locked"
-	"not-a-hash|x|locked"
+	"not-a-hash|x|unknown"
 	"oem-plain|$(mk md5crypt Fact0ry-Acme-77)|default"
 	"oem-user|$(mk md5crypt 'AcmeSvc#2024')|default"
 	"image-hash|$IMAGE_HASH|default"
@@ -217,7 +217,14 @@ check "cache file is root-only (0600)" test "$(stat -c %a "$CACHE")" = 600
 check "cached audit computes no hash" grep -q "cache_hits=4 verifications=0 " "$T/c2.err"
 check "cached audit gives the same verdicts" cmp -s "$T/c1.json" "$T/c2.json"
 CREDGATE_AUDIT_STATS=1 "$CG" audit --root "$K" --cache "$CACHE" --depth full --json >"$T/cf.json" 2>"$T/cf.err"
-check "a different depth does not reuse fast verdicts" grep -q "cache_hits=0 " "$T/cf.err"
+# Full depth resumes where fast stopped: root's fast-tier match stands (a hit),
+# the three clean hashes are verified against the full-only candidates alone.
+n_fast=$(sed -n 's/.*candidates=\([0-9]*\) .*/\1/p' "$T/c1.err")
+n_full=$(sed -n 's/.*candidates=\([0-9]*\) .*/\1/p' "$T/cf.err")
+check "full depth keeps the fast tier's match and resumes the rest" \
+	grep -q "hashes_to_check=3 cache_hits=1 verifications=$((3 * (n_full - n_fast))) " "$T/cf.err"
+CREDGATE_AUDIT_STATS=1 "$CG" audit --root "$K" --cache "$CACHE" --depth full --json >"$T/cf2.json" 2>"$T/cf2.err"
+check "a second full audit computes no hash" grep -q "cache_hits=4 verifications=0 " "$T/cf2.err"
 echo garbage >"$CACHE"
 "$CG" audit --root "$K" --cache "$CACHE" --json >"$T/c3.json" 2>/dev/null
 check "corrupt cache is ignored" cmp -s "$T/c1.json" "$T/c3.json"

@@ -50,6 +50,7 @@ struct audit_job {
 	bool full;		/* depth full (else fast) */
 	char *buf;		/* result lines read so far */
 	size_t len, cap;
+	bool pending_seen;	/* a "P" line was acted on */
 };
 
 struct agent {
@@ -106,6 +107,8 @@ struct audit_store_spec;
 int agent_audit_opts(const struct agent *a, bool full, struct audit_opts *o,
 		     struct audit_store_spec **stores, char **cache);
 int agent_audit_start(struct agent *a, bool full);
+/* Does opening the gate wait for the full tier (audit_job.c)? */
+bool agent_decision_full(const struct agent *a);
 /* Run a fast audit and wait for its result (start-up). */
 int agent_audit_wait(struct agent *a);
 void agent_audit_cancel(struct agent *a);

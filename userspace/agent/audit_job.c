@@ -5,10 +5,18 @@
  * full audit runs at the lowest CPU priority without slowing the agent's
  * loop, and a store change simply kills a stale audit.  The child reports
  * over a pipe, one line per finding:
+ *   P <TAB> n                                  n hashes have no verdict yet:
+ *                                              sent before hashing starts
  *   V <TAB> user <TAB> store <TAB> verdict     an account that closes the gate
  *   E <TAB> message                            the audit could not finish
  *   D                                          done (absent: the child died)
  * No password or hash ever crosses the pipe.
+ *
+ * When the gate opens (docs/agent.md): only after an audit at the decision
+ * depth (full unless close_on names no full-tier verdict) found every
+ * account clean from a verification, the cache or a trusted record.  The
+ * fast tier can close the gate, never open it; a hash without a verdict
+ * (P) closes it at once while it is judged.
  */
 #include "agent.h"
 #include "audit.h"
@@ -34,20 +42,34 @@ int agent_audit_opts(const struct agent *a, bool full, struct audit_opts *o,
 {
 	int r;
 
-	*o = (struct audit_opts){
-		.depth = AUDIT_DEPTH_FULL,
-		/* The full tier is background work: one thread, lowest priority. */
-		.threads = full ? 1 : 0,
-	};
+	/* Every core: the gate waits for the full tier; it runs at the
+	 * lowest priority, so the device's own work comes first. */
+	*o = (struct audit_opts){ .depth = AUDIT_DEPTH_FULL };
 	r = audit_opts_from_config(&a->config, o, stores);
 	if (r < 0)
 		return r;
-	if (!full)
-		o->depth = AUDIT_DEPTH_FAST;
+	o->depth = full ? AUDIT_DEPTH_FULL : AUDIT_DEPTH_FAST;
 	if (asprintf(cache, "%s/audit.cache", a->state_dir) < 0)
 		return -ENOMEM;
 	o->cache_path = *cache;
 	return 0;
+}
+
+/* Does the gate wait for the full tier?  Yes unless close_on names no verdict only it finds. */
+bool agent_decision_full(const struct agent *a)
+{
+	uint32_t full_only = (1u << CG_VERDICT_SEQUENTIAL) | (1u << CG_VERDICT_COMMON);
+
+	return a->config.audit.depth == CG_DEPTH_FULL || (a->config.audit.close_on & full_only);
+}
+
+static void child_pending(void *userdata, size_t n)
+{
+	FILE *out = userdata;
+
+	/* At once: the agent closes the gate while these are judged. */
+	fprintf(out, "P\t%zu\n", n);
+	fflush(out);
 }
 
 static int child_audit(const struct agent *a, bool full, FILE *out)
@@ -61,9 +83,11 @@ static int child_audit(const struct agent *a, bool full, FILE *out)
 
 	r = agent_audit_opts(a, full, &o, &stores, &cache);
 	if (r < 0) {
-		fprintf(out, "E	cannot prepare the audit: %s\n", strerror(-r));
+		fprintf(out, "E\tcannot prepare the audit: %s\n", strerror(-r));
 		return r;
 	}
+	o.on_pending = child_pending;
+	o.userdata = out;
 	for (size_t i = 0; i < c->audit.n_stores; i++) {
 		const char *path = c->audit.stores[i].path;
 		struct stat st;
@@ -109,6 +133,7 @@ static void job_clear(struct audit_job *j)
 		close(j->fd);
 	j->fd = -1;
 	j->pid = 0;
+	j->pending_seen = false;
 	free(j->buf);
 	j->buf = NULL;
 	j->len = j->cap = 0;
@@ -151,6 +176,8 @@ static int job_finish(struct agent *a)
 				f[k++] = t;
 			if (!strcmp(f[0], "D")) {
 				done = true;
+			} else if (!strcmp(f[0], "P")) {
+				continue;	/* acted on as it arrived (on_job) */
 			} else if (!strcmp(f[0], "E") && f[1] && !err[0]) {
 				snprintf(err, sizeof(err), "%s", f[1]);
 			} else if (!strcmp(f[0], "V") && k == 4) {
@@ -166,14 +193,11 @@ static int job_finish(struct agent *a)
 			}
 		}
 	}
-	if (!done && full && WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
-		/* Out of time: the fast tier's decision stands. */
-		agent_log(a, LOG_WARNING, "full audit stopped after [audit] time_limit = %lu s; the fast audit's decision stands",
-			  a->config.audit.time_limit);
-		free(v);
-		job_clear(j);
-		return 0;
-	}
+	if (!done && full && WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM && !err[0])
+		/* Out of time: no verdict for some accounts, so no opening. */
+		snprintf(err, sizeof(err),
+			 "stopped after [audit] time_limit = %lu s before every account was judged (raise time_limit, 0 = no limit, or fix the slow hashes with 'credgate migrate')",
+			 a->config.audit.time_limit);
 	if (!done && !err[0])
 		snprintf(err, sizeof(err), "the audit process died (%s %d)",
 			 WIFSIGNALED(status) ? "signal" : "status",
@@ -184,7 +208,8 @@ static int job_finish(struct agent *a)
 	if (r < 0)
 		return r;
 	a->status.last_audit = time(NULL);
-	a->status.compliant = !n && !err[0];
+	/* Compliant only once the deciding tier says so. */
+	a->status.compliant = !n && !err[0] && (full || !agent_decision_full(a));
 	if (err[0]) {
 		agent_log(a, LOG_ERR, "%s audit: %s; the gate stays closed", full ? "full" : "fast", err);
 		agent_gate_decide(a, false, "the audit could not check every store");
@@ -196,10 +221,13 @@ static int job_finish(struct agent *a)
 			 full ? "full" : "fast", n, why);
 		agent_gate_decide(a, false, msg);
 		a->full_pending = false;
+	} else if (!full && agent_decision_full(a)) {
+		/* Clean so far: the full tier decides whether the gate opens. */
+		a->full_pending = true;
 	} else {
 		agent_gate_decide(a, true, full ? "full audit: no violation" : "fast audit: no violation");
 	}
-	if (!a->decided_logged) {
+	if (!a->decided_logged && (a->decided || full)) {
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -208,11 +236,25 @@ static int job_finish(struct agent *a)
 			  (double)(now.tv_nsec - a->started.tv_nsec) / 1e6);
 		a->decided_logged = true;
 	}
-	if (a->full_pending) {
+	if (a->full_pending && a->loop) {
 		a->full_pending = false;
 		return agent_audit_start(a, true);
 	}
 	return 0;
+}
+
+/* A "P" line: some hash has no verdict yet; closed until it is judged. */
+static void job_check_pending(struct agent *a)
+{
+	struct audit_job *j = &a->job;
+
+	if (j->pending_seen || !j->buf)
+		return;
+	if (strncmp(j->buf, "P\t", 2) && !strstr(j->buf, "\nP\t"))
+		return;
+	j->pending_seen = true;
+	if (a->gate_open || !a->decided)
+		agent_gate_decide(a, false, "a new or changed password hash has no verdict yet; closed while the audit judges it");
 }
 
 /* Read what the child wrote; 1 at end of file, 0 for more, <0 error. */
@@ -252,6 +294,7 @@ static int on_job(struct cg_loop *loop, int fd, uint32_t events, void *userdata)
 
 	(void)events;
 	r = job_read(&a->job);
+	job_check_pending(a);
 	if (r == 0)
 		return 0;
 	cg_loop_remove(loop, fd);

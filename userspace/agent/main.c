@@ -345,8 +345,11 @@ int main(int argc, char **argv)
 		r = agent_watch_setup(&a);
 	if (r == 0)
 		r = agent_drop_privileges(&a);
-	if (r == 0 && a.status.compliant && a.config.audit.depth == CG_DEPTH_FULL)
+	/* The first audit was fast and clean: the full tier decides. */
+	if (r == 0 && a.full_pending) {
+		a.full_pending = false;
 		r = agent_audit_start(&a, true);
+	}
 	if (r < 0)
 		goto out;
 	r = cg_loop_run(a.loop);

@@ -78,6 +78,12 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 	case AUDIT_OPT_ALLOW_UNKNOWN:
 		a->unknown_ok = true;
 		return 1;
+	case AUDIT_OPT_CACHE:
+		a->cache = arg;
+		return 1;
+	case AUDIT_OPT_NO_CACHE:
+		a->no_cache = true;
+		return 1;
 	case AUDIT_OPT_THREADS:
 		if (parse_uint(arg, 256, &n) < 0 || !n)
 			return cg_err(EINVAL, "--threads %s: expected 1..256", arg);
@@ -114,6 +120,15 @@ int audit_args_finish(struct audit_args *a)
 	a->opts.n_defaults_files = cli.n_defaults_files;
 	a->opts.defaults_files = a->defaults;
 	a->opts.device_ids = &a->ids;
+	/* The cache lives on the audited system; never write into an image. */
+	if (a->no_cache)
+		a->opts.cache_path = NULL;
+	else if (a->cache)
+		a->opts.cache_path = a->cache;
+	else if ((!a->opts.root || !strcmp(a->opts.root, "/")) && geteuid() == 0)
+		a->opts.cache_path = AUDIT_CACHE_PATH;
+	else
+		a->opts.cache_path = NULL;
 	return 0;
 }
 

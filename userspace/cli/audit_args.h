@@ -22,13 +22,14 @@ struct audit_args {
 	const char **defaults;
 	struct device_ids ids;
 	const char *config;
-	bool depth_set, unknown_ok;
+	const char *cache;			/* --cache */
+	bool depth_set, unknown_ok, no_cache;
 };
 
 enum {
 	AUDIT_OPT_ROOT = 0x1000, AUDIT_OPT_DEPTH, AUDIT_OPT_STORE, AUDIT_OPT_DEFAULTS,
 	AUDIT_OPT_NO_BUILTIN, AUDIT_OPT_DEVICE_ID, AUDIT_OPT_ALLOW_UNKNOWN, AUDIT_OPT_THREADS,
-	AUDIT_OPT_CONFIG,
+	AUDIT_OPT_CONFIG, AUDIT_OPT_CACHE, AUDIT_OPT_NO_CACHE,
 };
 
 /* getopt_long entries for the shared options; put them in a command's table. */
@@ -41,7 +42,9 @@ enum {
 	{ "device-id", required_argument, NULL, AUDIT_OPT_DEVICE_ID }, \
 	{ "allow-unknown", no_argument, NULL, AUDIT_OPT_ALLOW_UNKNOWN }, \
 	{ "threads", required_argument, NULL, AUDIT_OPT_THREADS }, \
-	{ "config", required_argument, NULL, AUDIT_OPT_CONFIG }
+	{ "config", required_argument, NULL, AUDIT_OPT_CONFIG }, \
+	{ "cache", required_argument, NULL, AUDIT_OPT_CACHE }, \
+	{ "no-cache", no_argument, NULL, AUDIT_OPT_NO_CACHE }
 
 /*
  * Apply one option returned by getopt_long.  Returns 1 when @opt was a
@@ -52,7 +55,10 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg);
 
 /*
  * Read credgate.conf, apply it, then the command-line options on top, and
- * point opts at the collected stores, lists and identifiers.  A bad
+ * point opts at the collected stores, lists and identifiers.  The verdict
+ * cache: --cache FILE, none with --no-cache, else the agent's
+ * (AUDIT_CACHE_PATH) when auditing this system as root; never inside an
+ * image (--root).  A bad
  * configuration file is an error (printed as FILE:LINE: ...).
  */
 int audit_args_finish(struct audit_args *a);

@@ -10,8 +10,7 @@
 
 struct audit_cli {
 	struct audit_args a;
-	bool json, no_cache;
-	const char *cache;
+	bool json;
 };
 
 static void audit_usage(FILE *f)
@@ -26,16 +25,13 @@ static void audit_usage(FILE *f)
 
 static int parse_args(struct audit_cli *c, int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_NO_CACHE, OPT_CACHE };
+	enum { OPT_JSON = 256 };
 	static const struct option longopts[] = {
 		AUDIT_ARGS_LONGOPTS,
 		{ "json", no_argument, NULL, OPT_JSON },
-		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-		{ "cache", required_argument, NULL, OPT_CACHE },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct audit_opts *o = &c->a.opts;
 	int opt, r;
 
 	optind = 1;
@@ -43,12 +39,6 @@ static int parse_args(struct audit_cli *c, int argc, char **argv)
 		switch (opt) {
 		case OPT_JSON:
 			c->json = true;
-			break;
-		case OPT_NO_CACHE:
-			c->no_cache = true;
-			break;
-		case OPT_CACHE:
-			c->cache = optarg;
 			break;
 		case 'h':
 			audit_usage(stdout);
@@ -68,13 +58,6 @@ static int parse_args(struct audit_cli *c, int argc, char **argv)
 	r = audit_args_finish(&c->a);
 	if (r < 0)
 		return r;
-	/* The cache lives on the audited system; never write into an image. */
-	if (c->no_cache)
-		o->cache_path = NULL;
-	else if (c->cache)
-		o->cache_path = c->cache;
-	else if (!o->root && geteuid() == 0)
-		o->cache_path = AUDIT_CACHE_PATH;
 	return 0;
 }
 

@@ -27,7 +27,7 @@ static void migrate_usage(FILE *f)
 	      "                        [--credentials-out FILE] [--hash-method PREFIX]\n"
 	      "                        [--depth fast|full] [--store TYPE:PATH]... [--defaults FILE]...\n"
 	      "                        [--no-builtin] [--device-id KEY=VALUE]... [--allow-unknown]\n"
-	      "                        [--threads N]\n"
+	      "                        [--threads N] [--no-cache | --cache FILE]\n"
 	      "Changes every account whose audit verdict is a violation (see credgate-migrate(1)).\n"
 	      "random: new passwords go to --credentials-out (mode 0600, STORE<TAB>USER<TAB>PASSWORD)\n"
 	      "        or to stdout when it is a terminal.\n"
@@ -106,8 +106,6 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 	r = audit_args_finish(&a->audit);
 	if (r < 0)
 		return r;
-	/* The cache belongs to the agent; migrate always audits afresh. */
-	a->audit.opts.cache_path = NULL;
 	a->m.root = a->audit.opts.root;
 	a->m.users = a->users;
 	a->m.audit = &a->audit.opts;
@@ -116,7 +114,8 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 
 int cmd_migrate(int argc, char **argv)
 {
-	struct migrate_args a = { .m.creds_fd = -1 };
+	/* Unless told otherwise, migrate fixes what the agent decides on. */
+	struct migrate_args a = { .m.creds_fd = -1, .audit.opts.depth = AUDIT_DEPTH_FULL };
 	int r, ret = EXIT_CG_ERROR;
 
 	r = parse_args(&a, argc, argv);

@@ -34,6 +34,13 @@ enum audit_depth {
 #define AUDIT_CONFIG_PATH "/etc/credgate/credgate.conf"
 #define AUDIT_SEQUENTIAL_MAX_DEFAULT 12
 
+struct audit_progress {
+	size_t hashes_done, hashes;	/* distinct hashes judged / to judge */
+	unsigned long long verifications;	/* so far */
+	double seconds;			/* since hashing began */
+	double eta;			/* seconds left (estimate), <0 unknown */
+};
+
 struct audit_store_spec {
 	enum store_type type;
 	const char *path;	/* as on the device; under opts.root when set */
@@ -55,6 +62,15 @@ struct audit_opts {
 	size_t max_candidates;		/* crypt candidates per hash, 0: all */
 	store_diag_fn diag;		/* NULL: store_diag_stderr */
 	void *diag_userdata;
+	/*
+	 * Called once, before any hashing, with the number of distinct hashes
+	 * that have no verdict yet (neither cached nor trusted): the agent
+	 * closes the gate at once while they are judged.  NULL: not called.
+	 */
+	void (*on_pending)(void *userdata, size_t n_hashes);
+	/* Called about every 250 ms while hashing (progress on a terminal). */
+	void (*on_progress)(void *userdata, const struct audit_progress *p);
+	void *userdata;			/* for on_pending and on_progress */
 };
 
 struct audit_account {
@@ -113,10 +129,34 @@ int audit_config_read(const char *root, const char *path, struct cg_config *c);
 int audit_opts_from_config(const struct cg_config *c, struct audit_opts *o,
 			   struct audit_store_spec **stores);
 
+/*
+ * Judging a plaintext credgate itself is about to set (migrate, first
+ * boot, provision, credgate passwd): the verdict the audit would give its
+ * hash, by lookup in the same dictionary, no hashing.  A hash of a
+ * plaintext judged clean is then recorded as a trusted verdict in the
+ * audit cache (opts->cache_path), so the agent never hashes it.
+ */
+struct audit_judge;
+
+/* Build the dictionary the audit builds for @opts (every tier). */
+int audit_judge_new(const struct audit_opts *opts, struct audit_judge **out);
+void audit_judge_free(struct audit_judge *j);
+/*
+ * The verdict for @password: AUDIT_OK, or AUDIT_BLANK/DEFAULT/DERIVED/
+ * SEQUENTIAL/COMMON with *why set to a sentence that names no secret.
+ */
+enum audit_verdict audit_judge_password(const struct audit_judge *j, const char *password,
+					const char **why);
+/* Record @hash (of a password judged AUDIT_OK) as clean at every tier. */
+int audit_judge_trust(struct audit_judge *j, const char *hash);
+/* Write the recorded verdicts into opts->cache_path (none, or @j NULL: nothing to do). */
+int audit_judge_commit(struct audit_judge *j);
+
 /* The verdict cache (audit_cache.c). */
 struct audit_cache_entry {
 	unsigned char key[32];	/* SHA-256(dictionary digest || hash string) */
 	long cand;		/* index of the first matching candidate, -1 none */
+	size_t checked;		/* candidates 0..checked-1 judged (cand < 0) */
 	bool used;
 };
 
@@ -131,8 +171,12 @@ int audit_cache_load(struct audit_cache *c, const char *path);
 /* Parse a cache file's bytes (modified in place); -EBADMSG when corrupt. */
 int audit_cache_parse(struct audit_cache *c, char *data, size_t size);
 struct audit_cache_entry *audit_cache_find(struct audit_cache *c, const unsigned char key[32]);
-int audit_cache_put(struct audit_cache *c, const unsigned char key[32], long cand);
-/* Write atomically, mode 0600. */
+int audit_cache_put(struct audit_cache *c, const unsigned char key[32], long cand,
+		    size_t checked);
+/*
+ * Write atomically, mode 0600, under an exclusive lock on the directory;
+ * entries another writer saved meanwhile are kept (merged).
+ */
 int audit_cache_save(struct audit_cache *c, const char *path);
 void audit_cache_clear(struct audit_cache *c);
 

@@ -5,15 +5,22 @@
  * the file holds no hash and a changed dictionary never reuses a verdict.
  * A file that is corrupt, not ours or writable by others is ignored: a
  * forged "ok" must never open the gate.
+ *
+ * Format 2, one line per hash: KEY CAND CHECKED, where CAND is the index of
+ * the first matching candidate (-1: none among the first CHECKED).  Only
+ * real verdicts are ever written: a verification that failed is not one.
+ * Files of format 1 (which could hold a failure taken for "no match") are
+ * dropped as corrupt.
  */
 #include "audit.h"
 #include "util.h"
 
 #include <fcntl.h>
 #include <libgen.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
-#define CACHE_MAGIC "credgate-audit-cache 1\n"
+#define CACHE_MAGIC "credgate-audit-cache 2\n"
 #define CACHE_MAX_ENTRIES 100000
 
 static int cmp_entry(const void *a, const void *b)
@@ -46,6 +53,7 @@ int audit_cache_parse(struct audit_cache *c, char *data, size_t size)
 	while (pos < size) {
 		char *line = data + pos, *nl = memchr(line, '\n', size - pos), *end;
 		unsigned char key[32];
+		unsigned long long checked;
 		long cand;
 
 		if (!nl || nl - line < 66 || line[64] != ' ')
@@ -60,9 +68,15 @@ int audit_cache_parse(struct audit_cache *c, char *data, size_t size)
 		*nl = '\0';
 		errno = 0;
 		cand = strtol(line + 65, &end, 10);
-		if (errno || *end || end == line + 65 || cand < -1)
+		if (errno || *end != ' ' || end == line + 65 || cand < -1)
 			return -EBADMSG;
-		if (audit_cache_put(c, key, cand) < 0)
+		if (end[1] < '0' || end[1] > '9')
+			return -EBADMSG;
+		checked = strtoull(end + 1, &end, 10);
+		if (errno || *end || checked > (1ull << 40) ||
+		    (cand >= 0 && checked != (unsigned long long)cand + 1))
+			return -EBADMSG;
+		if (audit_cache_put(c, key, cand, (size_t)checked) < 0)
 			return -ENOMEM;
 		pos = (size_t)(nl - data) + 1;
 	}
@@ -118,7 +132,8 @@ struct audit_cache_entry *audit_cache_find(struct audit_cache *c, const unsigned
 	return bsearch(&k, c->e, c->n, sizeof(*c->e), cmp_entry);
 }
 
-int audit_cache_put(struct audit_cache *c, const unsigned char key[32], long cand)
+int audit_cache_put(struct audit_cache *c, const unsigned char key[32], long cand,
+		    size_t checked)
 {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
@@ -129,7 +144,7 @@ int audit_cache_put(struct audit_cache *c, const unsigned char key[32], long can
 		c->e = n;
 		c->cap = cap;
 	}
-	c->e[c->n] = (struct audit_cache_entry){ .cand = cand, .used = true };
+	c->e[c->n] = (struct audit_cache_entry){ .cand = cand, .checked = checked, .used = true };
 	memcpy(c->e[c->n].key, key, 32);
 	c->n++;
 	c->sorted = false;
@@ -149,10 +164,41 @@ static int write_entries(FILE *f, const struct audit_cache *c)
 				continue;
 			for (int b = 0; b < 32; b++)
 				fprintf(f, "%02x", c->e[i].key[b]);
-			fprintf(f, " %ld\n", c->e[i].cand);
+			fprintf(f, " %ld %zu\n", c->e[i].cand, c->e[i].checked);
 			written++;
 		}
 	return fflush(f) ? -errno : 0;
+}
+
+/* Keep what another writer saved since @c was loaded (never lose a trusted record). */
+static int merge_current(struct audit_cache *c, const char *path)
+{
+	struct audit_cache cur;
+	size_t n0;
+	int r;
+
+	r = audit_cache_load(&cur, path);
+	if (r < 0)
+		return r;
+	if (c->n && !c->sorted)
+		qsort(c->e, c->n, sizeof(*c->e), cmp_entry);
+	n0 = c->n;	/* entries appended below stay out of the search */
+	for (size_t i = 0; i < cur.n && r >= 0; i++) {
+		struct audit_cache_entry *e = bsearch(&cur.e[i], c->e, n0, sizeof(*c->e), cmp_entry);
+
+		if (!e) {
+			r = audit_cache_put(c, cur.e[i].key, cur.e[i].cand, cur.e[i].checked);
+			if (r >= 0)
+				c->e[c->n - 1].used = false;
+		} else if (e->cand < 0 && (cur.e[i].cand >= 0 || cur.e[i].checked > e->checked)) {
+			/* The other writer knows more about this hash. */
+			e->cand = cur.e[i].cand;
+			e->checked = cur.e[i].checked;
+		}
+	}
+	c->sorted = n0 == c->n;
+	audit_cache_clear(&cur);
+	return r;
 }
 
 int audit_cache_save(struct audit_cache *c, const char *path)
@@ -167,6 +213,15 @@ int audit_cache_save(struct audit_cache *c, const char *path)
 	dirname(dir);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	/* Writers (the agent's audits, migrate, passwd) take turns. */
+	if (flock(dfd, LOCK_EX) < 0)
+		return -errno;
+	r = merge_current(c, path);
+	if (r < 0)
+		return r;
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return -ENOMEM;
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -189,9 +244,7 @@ int audit_cache_save(struct audit_cache *c, const char *path)
 		unlink(tmp);
 		return r;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fsync(dfd);
+	fsync(dfd);
 	c->dirty = false;
 	return 0;
 }

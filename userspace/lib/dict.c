@@ -132,6 +132,17 @@ static int add_candidate(struct dict *d, enum cand_kind kind, const char *passwo
 	return 1;
 }
 
+long dict_find(const struct dict *d, const char *password)
+{
+	if (!d->set_cap)
+		return -1;
+	for (size_t h = str_hash(password) & (d->set_cap - 1); d->set[h] != SET_EMPTY;
+	     h = (h + 1) & (d->set_cap - 1))
+		if (!strcmp(d->cands[d->set[h]].password, password))
+			return (long)d->set[h];
+	return -1;
+}
+
 int dict_add(struct dict *d, enum cand_kind kind, const char *password,
 	     const char *origin, bool printable)
 {

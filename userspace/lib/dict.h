@@ -83,6 +83,9 @@ int dict_load_dir(struct dict *d, const char *root, const char *dir,
 /* Counters on common bases: admin1..adminN, password01, user123 ... */
 int dict_add_sequential(struct dict *d, unsigned max_counter);
 
+/* Index of @password among the candidates, or -1: a lookup, no hashing. */
+long dict_find(const struct dict *d, const char *password);
+
 const struct exact_hash *dict_find_exact(struct dict *d, const char *hash);
 
 /* Number of candidates of kinds <= @last (they are contiguous). */

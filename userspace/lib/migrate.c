@@ -377,8 +377,31 @@ static int cmp_pending(const void *a, const void *b)
 	return (x->edit.hash_off > y->edit.hash_off) - (x->edit.hash_off < y->edit.hash_off);
 }
 
-static int plan_account(const struct migrate_opts *o, const struct store_file *sf,
-			const struct store_record *rec, struct pending *p)
+/* Draws of a random password the audit would flag before giving up. */
+#define MIGRATE_MAX_DRAWS 64
+
+/*
+ * A new random password: judged by lookup against every tier of the
+ * audit's dictionary (no hashing); one the audit would flag is drawn again.
+ */
+static int draw_password(struct audit_judge *j, char password[PASSWORD_LEN + 1])
+{
+	for (int i = 0; i < MIGRATE_MAX_DRAWS; i++) {
+		const char *why;
+		int r = password_generate(password);
+
+		if (r < 0)
+			return r;
+		if (audit_judge_password(j, password, &why) == AUDIT_OK)
+			return 0;
+	}
+	return cg_err(EDEADLK, "migrate: %d random passwords in a row are in the audit's dictionary; check the lists in %s",
+		      MIGRATE_MAX_DRAWS, AUDIT_DEFAULTS_DIR);
+}
+
+static int plan_account(const struct migrate_opts *o, struct audit_judge *j,
+			const struct store_file *sf, const struct store_record *rec,
+			struct pending *p)
 {
 	char hash[CRYPT_OUTPUT_SIZE];
 	const char *method;
@@ -408,7 +431,7 @@ static int plan_account(const struct migrate_opts *o, const struct store_file *s
 		method = store_method(sf);
 	if (!method)
 		method = PASSWORD_DEFAULT_METHOD;
-	r = password_generate(p->password);
+	r = draw_password(j, p->password);
 	if (r < 0)
 		return r;
 	r = password_hash(p->password, method, hash);
@@ -417,6 +440,10 @@ static int plan_account(const struct migrate_opts *o, const struct store_file *s
 	p->hash = strdup(hash);
 	if (!p->hash)
 		return -ENOMEM;
+	/* Judged clean above: the agent need not hash it again. */
+	r = audit_judge_trust(j, p->hash);
+	if (r < 0)
+		return r;
 	p->edit.new_hash = p->hash;
 	p->edit.set_lastchg = sf->type == STORE_SHADOW;
 	p->edit.lastchg = migrate_today();
@@ -433,8 +460,8 @@ static void pending_clear(struct pending *p, size_t n)
 }
 
 /* Migrate the flagged accounts of one store; returns how many, or -errno. */
-static int migrate_store(const struct migrate_opts *o, const struct audit_report *rep,
-			 const struct audit_account *first)
+static int migrate_store(const struct migrate_opts *o, struct audit_judge *j,
+			 const struct audit_report *rep, const struct audit_account *first)
 {
 	struct store_file *sf = NULL;
 	struct pending *p = NULL;
@@ -465,7 +492,7 @@ static int migrate_store(const struct migrate_opts *o, const struct audit_report
 				   first->store, a->line, a->user);
 			goto out;
 		}
-		r = plan_account(o, sf, rec, &p[n]);
+		r = plan_account(o, j, sf, rec, &p[n]);
 		if (r < 0)
 			goto out;
 		n++;
@@ -483,6 +510,11 @@ static int migrate_store(const struct migrate_opts *o, const struct audit_report
 		}
 	}
 	test_crash_point("credentials-written");
+	/* The verdicts first, so the store change never finds them missing. */
+	r = audit_judge_commit(j);
+	if (r < 0)
+		cg_warn("migrate: cannot record the new passwords' verdicts in %s: %s (the agent will hash them itself)",
+			o->audit->cache_path, strerror(-r));
 	r = migrate_write_store(o->root, sf, edits, n, &step);
 	if (r < 0) {
 		cg_err(r, "migrate: %s left unchanged: step '%s' failed: %s", first->store,
@@ -512,6 +544,7 @@ int migrate_run(const struct migrate_opts *o)
 {
 	_cleanup_close_ int lock = -1;
 	struct audit_report *rep = NULL;
+	struct audit_judge *j = NULL;
 	const char *root = o->root && strcmp(o->root, "/") ? o->root : "";
 	int r, total = 0;
 
@@ -531,6 +564,8 @@ int migrate_run(const struct migrate_opts *o)
 	r = check_users(o, rep);
 	if (r >= 0)
 		r = check_policy_fits(o, rep);
+	if (r >= 0 && o->policy == MIGRATE_RANDOM)
+		r = audit_judge_new(o->audit, &j);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < rep->n_accounts; i++) {
@@ -544,13 +579,14 @@ int migrate_run(const struct migrate_opts *o)
 			seen = !strcmp(rep->accounts[j].store, a->store) && wanted(o, &rep->accounts[j]);
 		if (seen)
 			continue;
-		r = migrate_store(o, rep, a);
+		r = migrate_store(o, j, rep, a);
 		if (r < 0)
 			goto out;
 		total += r;
 	}
 	r = total;
 out:
+	audit_judge_free(j);
 	audit_report_free(rep);
 	return r;
 }

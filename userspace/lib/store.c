@@ -317,7 +317,7 @@ int store_read(const char *root, const char *path, size_t max, char **out, size_
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
-	size_t len = 0;
+	size_t len = 0, cap;
 
 	fd = store_open(root, path);
 	if (fd < 0)
@@ -330,12 +330,29 @@ int store_read(const char *root, const char *path, size_t max, char **out, size_
 		return -EBADFD;
 	if ((unsigned long long)st.st_size > max)
 		return -EFBIG;
-	buf = malloc((size_t)st.st_size + 1);
+	/*
+	 * To end of file, not st_size bytes: procfs and sysfs files (the live
+	 * hostname, DMI, device tree) report a size of 0 or 4096.
+	 */
+	cap = st.st_size > 0 ? (size_t)st.st_size : 4096;
+	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+	for (;;) {
+		ssize_t n;
 
+		if (len == cap) {
+			char *nb;
+
+			if (len > max)
+				return -EFBIG;
+			cap = cap * 2 > max ? max + 1 : cap * 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

@@ -82,8 +82,10 @@ void hash_classify(const char *hash, struct hash_info *out)
 			out->kind = crypt_supported(hash) ? HASH_CRYPT : HASH_UNKNOWN;
 			return;
 		}
-	if (len == 13 && all_crypt64(hash, 13)) {
-		out->method = "descrypt";
+	/* bigcrypt: a DES hash followed by one 11-character block per 8 more
+	 * password characters; libxcrypt verifies it. */
+	if (len >= 13 && (len - 13) % 11 == 0 && all_crypt64(hash, len)) {
+		out->method = len == 13 ? "descrypt" : "bigcrypt";
 		out->kind = crypt_supported(hash) ? HASH_CRYPT : HASH_UNKNOWN;
 		return;
 	}
@@ -200,33 +202,39 @@ out:
 	return r;
 }
 
-static bool sha1_matches(const char *hash, const char *pw)
+static int sha1_matches(const char *hash, const char *pw)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
 	unsigned int mdlen = 0;
 
 	if (EVP_Digest(pw, strlen(pw), md, &mdlen, EVP_sha1(), NULL) != 1)
-		return false;
+		return -EIO;
 	EVP_EncodeBlock(b64, md, (int)mdlen);
 	return !strcmp(hash + 5, (const char *)b64);
 }
 
-bool verify_password(struct verify_ctx *ctx, const struct hash_info *info,
-		     const char *hash, const char *pw)
+int verify_password(struct verify_ctx *ctx, const struct hash_info *info,
+		    const char *hash, const char *pw)
 {
 	char buf[128];
 	const char *h;
+	int r;
 
 	switch (info->kind) {
 	case HASH_CRYPT:
+		errno = 0;
 		h = crypt_rn(pw, hash, &ctx->cd, sizeof(ctx->cd));
-		return h && h[0] != '*' && !strcmp(h, hash);
+		/* NULL or a failure token ('*...'): nothing was computed. */
+		if (!h || h[0] == '*')
+			return errno > 0 ? -errno : -EIO;
+		return !strcmp(h, hash);
 	case HASH_APR1:
-		return apr1_crypt(pw, hash, buf, sizeof(buf)) == 0 && !strcmp(buf, hash);
+		r = apr1_crypt(pw, hash, buf, sizeof(buf));
+		return r < 0 ? r : !strcmp(buf, hash);
 	case HASH_SHA1:
 		return sha1_matches(hash, pw);
 	default:
-		return false;
+		return -EINVAL;
 	}
 }

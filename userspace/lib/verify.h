@@ -15,7 +15,7 @@
 enum hash_kind {
 	HASH_EMPTY,	/* no password at all */
 	HASH_LOCKED,	/* '!' or '*' prefix: password login disabled */
-	HASH_INVALID,	/* not a hash: no password can ever match it */
+	HASH_INVALID,	/* no hash this build can verify and no locked form */
 	HASH_CRYPT,	/* crypt(3) method libxcrypt supports here */
 	HASH_APR1,	/* Apache $apr1$ (MD5-based) */
 	HASH_SHA1,	/* htpasswd {SHA}: base64(SHA-1(password)) */
@@ -41,9 +41,14 @@ struct verify_ctx {
 	struct crypt_data cd;
 };
 
-/* Does @password hash to @hash?  @info from hash_classify(@hash). */
-bool verify_password(struct verify_ctx *ctx, const struct hash_info *info,
-		     const char *hash, const char *password);
+/*
+ * Does @password hash to @hash?  @info from hash_classify(@hash).  Three
+ * outcomes: 1 match, 0 no match, negative errno when the hash could not be
+ * computed (crypt_rn failed, e.g. -ENOMEM for a high-cost yescrypt under a
+ * memory limit).  An error is never a "no match".
+ */
+int verify_password(struct verify_ctx *ctx, const struct hash_info *info,
+		    const char *hash, const char *password);
 
 /* Compute an $apr1$ hash of @password with the salt of @setting into @out. */
 int apr1_crypt(const char *password, const char *setting, char *out, size_t size);
