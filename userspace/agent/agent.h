@@ -109,8 +109,6 @@ int agent_audit_opts(const struct agent *a, bool full, struct audit_opts *o,
 int agent_audit_start(struct agent *a, bool full);
 /* Does opening the gate wait for the full tier (audit_job.c)? */
 bool agent_decision_full(const struct agent *a);
-/* Run a fast audit and wait for its result (start-up). */
-int agent_audit_wait(struct agent *a);
 void agent_audit_cancel(struct agent *a);
 
 /* watch.c: inotify on the stores' directories, debounced re-audit. */

@@ -346,17 +346,3 @@ int agent_audit_start(struct agent *a, bool full)
 	}
 	return 0;
 }
-
-int agent_audit_wait(struct agent *a)
-{
-	int r;
-
-	r = agent_audit_start(a, false);
-	if (r < 0)
-		return r;
-	/* Blocking read: the loop does not exist yet. */
-	do {
-		r = job_read(&a->job);
-	} while (r == 0);
-	return job_finish(a);
-}

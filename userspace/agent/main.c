@@ -292,7 +292,7 @@ static int setup(struct agent *a)
 	r = agent_first_boot(a);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;	/* the audit keeps the gate closed */
-	return agent_audit_wait(a);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -345,11 +345,13 @@ int main(int argc, char **argv)
 		r = agent_watch_setup(&a);
 	if (r == 0)
 		r = agent_drop_privileges(&a);
-	/* The first audit was fast and clean: the full tier decides. */
-	if (r == 0 && a.full_pending) {
-		a.full_pending = false;
-		r = agent_audit_start(&a, true);
-	}
+	/*
+	 * The first audit runs in the loop: the gate is closed meanwhile, and
+	 * the socket answers status at once ("compliant": false until the
+	 * deciding tier has judged every account).
+	 */
+	if (r == 0)
+		r = agent_audit_start(&a, false);
 	if (r < 0)
 		goto out;
 	r = cg_loop_run(a.loop);

@@ -95,7 +95,7 @@ static const char *const allowed_syscalls[] = {
 	"faccessat", "faccessat2", "access", "inotify_add_watch",
 	"renameat", "renameat2", "rename", "unlinkat", "unlink", "fsync",
 	"fdatasync", "fchmod", "fchown", "ftruncate", "mkdirat", "mkdir",
-	"ioctl", "getcwd", "umask",
+	"ioctl", "getcwd", "umask", "flock",
 	/* the audit child and its worker threads */
 	"clone", "wait4", "waitid", "kill", "tgkill", "prctl", "setpriority",
 	"sched_getaffinity", "pipe2", "alarm", "setitimer", "dup", "dup2", "dup3",
