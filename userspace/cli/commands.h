@@ -7,6 +7,7 @@
 int cmd_gate(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_passwd(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_support(int argc, char **argv);

@@ -10,6 +10,7 @@ static const struct {
 } verbs[] = {
 	{ "audit", cmd_audit, "audit credential stores for blank/default/guessable passwords" },
 	{ "migrate", cmd_migrate, "move offending accounts to unique or user-defined passwords" },
+	{ "passwd", cmd_passwd, "set a password at the console; refuses one the audit would flag" },
 	{ "provision", cmd_provision, "factory: derive a per-device label password into a rootfs" },
 	{ "gate", cmd_gate, "show or change the kernel gate (status|open|close|mode|allow|lock|load)" },
 	{ "status", cmd_status, "show backend, gate state, violations and refusal counts" },

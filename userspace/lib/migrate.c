@@ -590,3 +590,99 @@ out:
 	audit_report_free(rep);
 	return r;
 }
+
+/* The first record of @user in the audited stores that holds its password. */
+static int find_user_store(const struct migrate_opts *o, const char *user,
+			   struct store_file **out, const struct store_record **rec)
+{
+	static const struct audit_store_spec defaults[] = {
+		{ STORE_SHADOW, "/etc/shadow" }, { STORE_PASSWD, "/etc/passwd" },
+	};
+	const struct audit_store_spec *specs = o->audit->n_stores ? o->audit->stores : defaults;
+	size_t n = o->audit->n_stores ? o->audit->n_stores : ARRAY_SIZE(defaults);
+
+	for (size_t s = 0; s < n; s++) {
+		struct store_file *sf = NULL;
+		int r = store_load(specs[s].type, o->root, specs[s].path, store_diag_stderr, NULL, &sf);
+
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return cg_err(r, "passwd: cannot read %s: %s", specs[s].path, strerror(-r));
+		for (size_t i = 0; i < sf->n_records; i++) {
+			const struct store_record *x = &sf->records[i];
+
+			/* passwd's 'x' defers to the shadow store. */
+			if (strcmp(x->user, user) || (sf->type == STORE_PASSWD && !strcmp(x->hash, "x")))
+				continue;
+			*out = sf;
+			*rec = x;
+			return 0;
+		}
+		store_file_free(sf);
+	}
+	return cg_err(ENOENT, "passwd: no account '%s' in the audited stores; nothing was changed", user);
+}
+
+int migrate_set_password(const struct migrate_opts *o, const char *user, const char *password)
+{
+	_cleanup_close_ int lock = -1;
+	struct audit_judge *j = NULL;
+	struct store_file *sf = NULL;
+	const struct store_record *rec = NULL;
+	char hash[CRYPT_OUTPUT_SIZE];
+	const char *method, *why, *step = NULL;
+	struct line_edit edit;
+	int r;
+
+	r = audit_judge_new(o->audit, &j);
+	if (r < 0)
+		return cg_err(r, "passwd: cannot build the audit's dictionary: %s", strerror(-r));
+	if (audit_judge_password(j, password, &why) != AUDIT_OK) {
+		r = cg_err(EPERM, "passwd: refused: %s; the gate would stay closed. Choose another (nothing was changed)",
+			   why);
+		goto out;
+	}
+	lock = pwdb_lock(o->root, PWDB_LOCK_TIMEOUT_MS);
+	if (lock < 0) {
+		r = cg_err(lock, "passwd: cannot take the shadow lock: %s; nothing was changed",
+			   strerror(-lock));
+		goto out;
+	}
+	r = find_user_store(o, user, &sf, &rec);
+	if (r < 0)
+		goto out;
+	method = o->method;
+	if (!method)
+		method = password_method_of(rec->hash);
+	if (!method)
+		method = store_method(sf);
+	if (!method)
+		method = PASSWORD_DEFAULT_METHOD;
+	r = password_hash(password, method, hash);
+	if (r < 0) {
+		cg_err(r, "passwd: cannot hash with method '%s'", method);
+		goto out;
+	}
+	edit = (struct line_edit){
+		.hash_off = rec->hash_span.off,
+		.hash_len = rec->hash_span.len,
+		.new_hash = hash,
+		.set_lastchg = sf->type == STORE_SHADOW,
+		.lastchg = migrate_today(),
+	};
+	/* The verdict first, so the agent never finds the new hash unjudged. */
+	r = audit_judge_trust(j, hash);
+	if (r >= 0 && audit_judge_commit(j) < 0)
+		cg_warn("passwd: cannot record the new password's verdict in %s (the agent will hash it itself)",
+			o->audit->cache_path);
+	r = migrate_write_store(o->root, sf, &edit, 1, &step);
+	if (r < 0)
+		cg_err(r, "passwd: %s left unchanged: step '%s' failed: %s", sf->path,
+		       step ? step : "?", strerror(-r));
+out:
+	explicit_bzero(hash, sizeof(hash));
+	store_file_free(sf);
+	audit_judge_free(j);
+	return r;
+}

@@ -97,4 +97,14 @@ struct migrate_opts {
  */
 int migrate_run(const struct migrate_opts *o);
 
+/*
+ * credgate passwd: set @user's password to @password, a person's choice.
+ * Judged first against every tier of the audit's dictionary (no hashing):
+ * -EPERM with the reason printed when the audit would flag it.  Hashed
+ * with the account's own method (o->method overrides), its verdict
+ * recorded in o->audit->cache_path, then written like migrate (lock,
+ * temporary file, fsync, rename).  0 or a negative errno (message printed).
+ */
+int migrate_set_password(const struct migrate_opts *o, const char *user, const char *password);
+
 #endif

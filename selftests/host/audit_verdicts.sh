@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Where a verdict comes from (docs/audit.md): a verification that fails is
+# an error, never "no match", and never cached (fault injection with an
+# LD_PRELOAD wrapper around crypt_rn, and the real case: a costly yescrypt
+# under ulimit -v); bigcrypt verified; the live hostname derived; passwd 'x'
+# without a shadow store is an error; migrate at the default (full) depth
+# fixes every verdict that closes the gate.  Shipped lists, default costs.
+# Prints TAP.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+CG=${CREDGATE_BUILD:-$root/build}/credgate
+T=$(mktemp -d /tmp/cg-verdicts.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+n=0
+check() { # NAME CMD...
+	local name=$1; shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fi
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+not() { ! "$@"; }
+
+for tool in mkpasswd perl gcc; do
+	command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool not installed (scripts/deps.sh)"; exit 0; }
+done
+sha() { mkpasswd -m sha-512 "$1"; }
+mk_tree() { # DIR SHADOW-LINES...
+	local d=$1; shift
+	mkdir -p "$d/etc"
+	printf 'root:x:0:0::/root:/bin/sh\n' >"$d/etc/passwd"
+	printf '%s\n' "$@" >"$d/etc/shadow"
+	chmod 0640 "$d/etc/shadow"
+}
+
+# --- 1. Fault injection: every crypt_rn fails with ENOMEM ---------------------
+cat >"$T/failcrypt.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+char *crypt_rn(const char *pw, const char *setting, void *data, int size)
+{
+	static char *(*real)(const char *, const char *, void *, int);
+
+	if (getenv("CG_FAIL_CRYPT")) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!real)
+		real = (char *(*)(const char *, const char *, void *, int))dlsym(RTLD_NEXT, "crypt_rn");
+	return real(pw, setting, data, size);
+}
+EOF
+gcc -shared -fPIC -o "$T/failcrypt.so" "$T/failcrypt.c" -ldl
+mk_tree "$T/f" "admin:$(sha admin):19000:0:99999:7:::"
+CACHE=$T/state/audit.cache
+LD_PRELOAD=$T/failcrypt.so CG_FAIL_CRYPT=1 "$CG" audit --root "$T/f" --cache "$CACHE" \
+	>"$T/f.out" 2>"$T/f.err"
+rc=$?
+check "crypt_rn failing: exit 2 (an error, not compliant)" [ "$rc" -eq 2 ]
+check "the error names store:line, user, method and errno" \
+	grep -q '/etc/shadow:1: user admin: the sha512crypt hash could not be verified: Cannot allocate memory' "$T/f.err"
+no_entries() { [ ! -e "$1" ] || [ "$(grep -cv '^credgate-audit-cache' "$1")" -eq 0 ]; }
+check "nothing cached from a failed verification" no_entries "$CACHE"
+LD_PRELOAD=$T/failcrypt.so "$CG" audit --root "$T/f" --cache "$CACHE" --json >"$T/f2.json" 2>/dev/null
+rc=$?
+check "the same audit without the fault finds the default (exit 1)" \
+	[ "$rc" -eq 1 ] && grep -q '"verdict":"default"' "$T/f2.json"
+
+# --- 2. The real case: a costly yescrypt under a memory limit ------------------
+ys=$(mkpasswd -m yescrypt -R 11 admin 2>/dev/null)
+if [ -n "$ys" ]; then
+	mk_tree "$T/y" "admin:$ys:19000:0:99999:7:::"
+	(ulimit -v 100000; exec "$CG" audit --root "$T/y" --cache "$T/ystate/c" >/dev/null 2>"$T/y.err")
+	rc=$?
+	check "yescrypt (N=2^11 blocks) under ulimit -v 100000: exit 2, named" \
+		[ "$rc" -eq 2 ] && grep -q 'user admin: the yescrypt hash could not be verified' "$T/y.err"
+	"$CG" audit --root "$T/y" --cache "$T/ystate/c" --json >"$T/y.json" 2>/dev/null
+	rc=$?
+	check "the same hash without the limit: default (exit 1), the cache did not lie" \
+		[ "$rc" -eq 1 ] && grep -q '"verdict":"default"' "$T/y.json"
+else
+	skip "yescrypt under ulimit -v" "mkpasswd cannot make yescrypt here"
+	skip "yescrypt without the limit" "mkpasswd cannot make yescrypt here"
+fi
+
+# --- 3. bigcrypt: verified, not 'locked' -------------------------------------
+big=$(perl -e 'print crypt($ARGV[0], "ab" . ("A" x 22))' 'Fact0ry-Acme-77')
+mk_tree "$T/b" "admin:$big:19000:0:99999:7:::"
+mkdir -p "$T/b/etc/credgate/defaults.d"
+echo 'Fact0ry-Acme-77' >"$T/b/etc/credgate/defaults.d/oem.list"
+check "the test's bigcrypt hash is 13+11 characters" [ "${#big}" -eq 24 ]
+"$CG" audit --root "$T/b" --json >"$T/b.json" 2>"$T/b.err"
+check "bigcrypt hash of an OEM default: default" grep -q '"verdict":"default"' "$T/b.json"
+
+# --- 4. The live hostname is a derived candidate ----------------------------
+if unshare -u true 2>/dev/null; then
+	mkdir -p "$T/h"
+	printf 'root:%s:19000:0:99999:7:::\n' "$(sha gw-kitchen-4711)" >"$T/h/shadow"
+	unshare -u sh -c 'hostname gw-kitchen-4711 && exec "$0" audit --store "shadow:$1" --no-cache --json' \
+		"$CG" "$T/h/shadow" >"$T/h.json" 2>"$T/h.err"
+	check "live hostname (procfs, size 0) used: derived" grep -q '"verdict":"derived"' "$T/h.json"
+else
+	skip "live hostname derived" "unshare -u not permitted here"
+fi
+
+# --- 5. passwd 'x' with no shadow store audited: an error -------------------
+mkdir -p "$T/x/etc"
+printf 'root:x:0:0::/root:/bin/sh\n' >"$T/x/etc/passwd"
+"$CG" audit --root "$T/x" >"$T/x.out" 2>"$T/x.err"
+rc=$?
+check "passwd 'x' without shadow: exit 2, passwd:line named" \
+	[ "$rc" -eq 2 ] && grep -q "/etc/passwd:1: user root: password field 'x' defers to /etc/shadow, which was not audited" "$T/x.err"
+
+# --- 6. migrate (default depth: full) fixes every verdict that closes ------
+mk_tree "$T/m" \
+	"blank::19000:0:99999:7:::" \
+	"dflt:$(sha admin):19000:0:99999:7:::" \
+	"host:$(sha gw-lab-0042):19000:0:99999:7:::" \
+	"seq:$(sha admin7):19000:0:99999:7:::" \
+	"comm:$(sha sunshine):19000:0:99999:7:::" \
+	"good:$(sha 'Zt8-qWm3-Lp6'):19000:0:99999:7:::"
+echo gw-lab-0042 >"$T/m/etc/hostname"
+"$CG" audit --root "$T/m" --depth full --json >"$T/m0.json" 2>/dev/null
+check "corpus: blank, default, derived, sequential and common found at full depth" \
+	[ "$(grep -o '"verdict":"[a-z]*"' "$T/m0.json" | sort | tr '\n' ' ')" = \
+	  '"verdict":"blank" "verdict":"common" "verdict":"default" "verdict":"derived" "verdict":"locked" "verdict":"ok" "verdict":"sequential" ' ]
+"$CG" migrate --root "$T/m" --policy random --credentials-out "$T/m.creds" >"$T/m.out" 2>&1
+rc=$?
+check "migrate: exit 0, five accounts migrated" \
+	[ "$rc" -eq 0 ] && [ "$(wc -l <"$T/m.creds")" -eq 5 ]
+check "migrate left the good account alone" not grep -q '	good	' "$T/m.creds"
+"$CG" audit --root "$T/m" --depth full >"$T/m1.out" 2>&1
+rc=$?
+check "credgate audit --depth full exits 0 after migrate" [ "$rc" -eq 0 ]
+
+echo "1..$n"
