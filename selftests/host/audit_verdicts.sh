@@ -135,4 +135,38 @@ check "migrate left the good account alone" not grep -q '	good	' "$T/m.creds"
 rc=$?
 check "credgate audit --depth full exits 0 after migrate" [ "$rc" -eq 0 ]
 
+# --- 7. credgate passwd: a flagged password refused with the reason -------
+mk_tree "$T/p" "root:$(sha admin):19000:0:99999:7:::"
+echo gw-lab-0042 >"$T/p/etc/hostname"
+cp "$T/p/etc/shadow" "$T/p.orig"
+pw() { # PASSWORD [ARGS...]: credgate passwd root with PASSWORD on stdin
+	local p=$1; shift
+	printf '%s\n' "$p" | "$CG" passwd --root "$T/p" "$@" root 2>"$T/p.err"
+}
+for bad in admin admin2 gw-lab-0042 00:11:22:aa:bb:cc sunshine ''; do
+	pw "$bad" --device-id mac=00:11:22:AA:BB:CC
+	rc=$?
+	check "passwd refuses '${bad:-<empty>}' (exit 1, reason, store unchanged)" \
+		[ "$rc" -eq 1 ] && grep -q 'passwd: refused: it is ' "$T/p.err" && cmp -s "$T/p.orig" "$T/p/etc/shadow"
+done
+check "the refusal never echoes the password" not grep -q 'gw-lab-0042' "$T/p.err"
+good='Hq7-Vw3m-Zx8'
+pw "$good" --cache "$T/pstate/audit.cache"
+rc=$?
+check "passwd accepts a good password (exit 0), same method (sha512crypt)" \
+	[ "$rc" -eq 0 ] && grep -q '^root:\$6\$' "$T/p/etc/shadow"
+check "the new hash verifies" \
+	[ "$(perl -e '$h = $ARGV[1]; print crypt($ARGV[0], $h) eq $h ? "y" : "n"' "$good" \
+		"$(cut -d: -f2 "$T/p/etc/shadow")")" = y ]
+check "the shadow mode is kept (0640)" [ "$(stat -c %a "$T/p/etc/shadow")" = 640 ]
+CREDGATE_AUDIT_STATS=1 "$CG" audit --root "$T/p" --cache "$T/pstate/audit.cache" --depth full \
+	>/dev/null 2>"$T/p2.err"
+rc=$?
+check "its verdict was recorded: a full audit passes hashing nothing" \
+	[ "$rc" -eq 0 ] && grep -q 'verifications=0 ' "$T/p2.err"
+printf 'x\n' | "$CG" passwd --root "$T/p" nosuchuser >/dev/null 2>"$T/p3.err"
+rc=$?
+check "passwd for an unknown user: exit 2, named" \
+	[ "$rc" -eq 2 ] && grep -q "no account 'nosuchuser'" "$T/p3.err"
+
 echo "1..$n"
