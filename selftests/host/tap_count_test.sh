@@ -52,24 +52,24 @@ feed "plan with trailing text: the later failure is kept" "1 1 0" 0 'not ok 2 - 
 input "ok 1 - a" "not ok 2 - b" "1..2 # trailing plan with a note"
 feed "trailing plan with a note" "1 1 0" 0
 input "1..0 # SKIP no frobnicator here"
-feed "1..0 # SKIP reason: one skip" "0 0 1" 0
+feed "plan 1..0 with a SKIP reason: one skip" "0 0 1" 0
 if grep -q 'no frobnicator here' "$T/logs/suites"; then
-	ok "1..0 # SKIP reason is recorded in \$CHECK_LOGS/suites"
+	ok "the 1..0 SKIP reason is recorded in \$CHECK_LOGS/suites"
 else
-	nok "1..0 # SKIP reason is recorded in \$CHECK_LOGS/suites"; sed 's/^/# /' "$T/logs/suites"
+	nok "the 1..0 SKIP reason is recorded in \$CHECK_LOGS/suites"; sed 's/^/# /' "$T/logs/suites"
 fi
 input "1..0"
 feed "1..0 without a SKIP reason is a failure" "0 1 0" 0 'without "# SKIP reason"'
 input "1..0 # SKIP nothing" "ok 1 - a"
 feed "1..0 followed by results is a failure" "1 1 1" 0
 input "1..2" "ok 1 - a" "not ok 2 - b # TODO not listed"
-feed "not ok # TODO not in known-bugs is a failure" "1 1 0" 0 'TODO is a failure'
+feed "not ok with TODO, not in known-bugs, is a failure" "1 1 0" 0 'TODO is a failure'
 input "1..2" "ok 1 - a" "not ok 2 - a known bug # TODO see the known-bugs file"
-feed "not ok # TODO listed in known-bugs is a skip, reason shown" "1 0 1" 0 'known bug: handed to its owner'
+feed "not ok with TODO listed in known-bugs is a skip, reason shown" "1 0 1" 0 'known bug: handed to its owner'
 input "1..1" "not ok 1 - b # SKIP not really"
-feed "not ok # SKIP is a failure" "0 1 0" 0
+feed "not ok with a SKIP directive is a failure" "0 1 0" 0
 input "1..1" "ok 1 - a # TODO bonus"
-feed "ok # TODO counts as a pass" "1 0 0" 0
+feed "ok with TODO counts as a pass" "1 0 0" 0
 input "1..2" "ok 1 - a" "ok 2 - b" "ok 3 - c"
 feed "more results than planned is a failure" "3 1 0" 0 'more than planned'
 input "1..3" "ok 1 - a" "ok 2 - b"
@@ -95,7 +95,7 @@ feed "a result line indented by 2 is a failure, never dropped" "1 2 0" 0 'unexpe
 input "1..2" "ok 1 - a" "	not ok 2 - b"
 feed "a result line indented by a tab is a failure" "1 2 0" 0 'unexpected indentation'
 input "1..2" "ok 1 - a \# SKIP escaped" "ok 2 - b # skipped: lower-case directive"
-feed "escaped \\# is no directive, lower-case # skip is" "1 0 1" 0
+feed "an escaped hash is no directive, a lower-case skip is" "1 0 1" 0
 printf '1..2\r\nok 1 - a\r\nnot ok 2 - b\r\n' >"$T/in"
 feed "CRLF line ends" "1 1 0" 0
 input "1..2" "ok 1 - a" "  ---" "  message: 'not ok 5 - inside YAML'" "  ..." "ok 2 - b"
