@@ -88,11 +88,20 @@ sleep 1
 pass "credgated running, gate closed ($(credgate gate status --json | sed -n 's/.*"backend":"\([a-z]*\)".*/\1/p') backend)"
 
 say "Boot: init starts telnetd and httpd: the kernel refuses them"
-run telnetd -F -p 23 -l /bin/login & t=$!
-run httpd -f -p 80 -h /www & h=$!
+run telnetd -F -p 23 -l /bin/login >/tmp/telnetd.out 2>&1 & t=$!
+run httpd -f -p 80 -h /www >/tmp/httpd.out 2>&1 & h=$!
 sleep 2
 for p in $t $h; do kill -0 $p 2>/dev/null && fail "a service started while the gate is closed"; done
-pass "telnetd and httpd could not listen (bind: Permission denied)"
+# What the transcript claims below, checked: each exited with an error
+# and said its bind was refused with EACCES.
+wait $t; t_rc=$?
+wait $h; h_rc=$?
+for d in telnetd httpd; do sed 's/^/    /' /tmp/$d.out; done
+[ "$t_rc" -ne 0 ] || fail "telnetd exited with status 0 while the gate is closed"
+[ "$h_rc" -ne 0 ] || fail "httpd exited with status 0 while the gate is closed"
+grep -q 'bind: Permission denied' /tmp/telnetd.out || fail "telnetd did not fail with 'bind: Permission denied'"
+grep -q 'bind: Permission denied' /tmp/httpd.out || fail "httpd did not fail with 'bind: Permission denied'"
+pass "telnetd and httpd could not listen (bind: Permission denied; exit $t_rc and $h_rc)"
 sleep 1
 
 say "Why: credgated's log line for each refused service"
@@ -131,10 +140,15 @@ echo "$out" | grep -q 'logged in as admin' || fail "login with the new password 
 pass "admin logged in with the new password"
 
 say "The old factory default no longer works"
+kill -0 $t 2>/dev/null || fail "telnetd is no longer running: cannot try the old default"
 out=$(login_over_telnet admin admin)
 echo "$out" | sed 's/^/    /'
 echo "$out" | grep -q 'logged in as admin' && fail "the old default still logs in"
-pass "admin/admin refused"
+# Not logging in is not enough (a dead telnetd or a lost connection does
+# not log in either): login itself must have refused the password.
+echo "$out" | grep -q 'Connected to 127.0.0.1' || fail "telnet did not connect: the old default was not tried"
+echo "$out" | grep -q 'Login incorrect' || fail "login did not say 'Login incorrect' for admin/admin"
+pass "admin/admin refused (Login incorrect)"
 
 # --------------------------------------------------------------- support --
 say "What the device publishes: support period and disclosure contact"

@@ -12,6 +12,11 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	whois apache2-utils openssl john python3 perl attr passwd
 	libclang-rt-14-dev
+	# Tools the test suites call (make check fails, not skips, without them:
+	# selftests/manifest): audit_corpus.sh (jq), integration (shellcheck),
+	# cross (file, qemu-user), checkpatch and the kernel build (xz-utils
+	# for linux-source-6.1.tar.xz), tap-count and check-manifest (python3).
+	jq shellcheck file qemu-user xz-utils util-linux coreutils
 )
 
 missing=()

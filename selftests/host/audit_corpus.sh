@@ -126,11 +126,22 @@ check "human output: one line per violation plus a summary" \
 	test "$(wc -l <"$T/human")" -eq "$(($(grep -vc ' ok$\| locked$\| sequential$\| common$' "$EXPECT") + 1))"
 check "human output names the public default" grep -q "mirai-yescrypt: default: factory default password 'xc3511'" "$T/human"
 check "human output says what to do" grep -q "run 'credgate migrate'" "$T/human"
-leak=0
-for secret in Fact0ry-Acme-77 'AcmeSvc#2024' c4d5e9 C4D5E9 77f3c1 gw-kitchen admin7 password03 sunshine dragon; do
-	grep -qF -- "'$secret'" "$T/human" "$T/out.json" && leak=1
+# No OEM, derived, sequential or common password in any output form:
+# human and JSON, fast and full depth, stdout and stderr, quoted or not.
+"$CG" audit --root "$R" --depth full "${IDS[@]}" >"$T/human-full" 2>"$T/human-full.err"
+"$CG" audit --root "$R" --json "${IDS[@]}" >"$T/json-fast" 2>"$T/json-fast.err"
+for form in out.json:"JSON, full depth" err:"stderr of JSON, full depth" \
+	human:"human, fast depth (stdout+stderr)" human-full:"human, full depth" \
+	human-full.err:"stderr of human, full depth" json-fast:"JSON, fast depth" \
+	json-fast.err:"stderr of JSON, fast depth"; do
+	f=$T/${form%%:*}
+	leaked=
+	for secret in Fact0ry-Acme-77 'AcmeSvc#2024' c4d5e9 C4D5E9 77f3c1 gw-kitchen admin7 password03 sunshine dragon; do
+		grep -qF -- "$secret" "$f" && leaked="$leaked $secret"
+	done
+	check "no OEM, derived, sequential or common password printed: ${form#*:}${leaked:+ (leaked:$leaked)}" \
+		test -z "$leaked"
 done
-check "no OEM, derived, sequential or common password printed" test $leak -eq 0
 
 "$CG" audit --root "$R" --json "${IDS[@]}" >"$T/fast.json" 2>/dev/null
 check "fast depth (the default): sequential and common not tried" \

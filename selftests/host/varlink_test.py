@@ -308,7 +308,16 @@ preferred_languages = en, de
 compliance_url = https://example.com/doc.pdf
 sbom_url = https://example.com/sbom.json
 """
-CONFIG = "[gate]\nbackend = none\nmode = permissive\n" + PRODUCT.format(end="2031-12-31")
+# The main agent audits a store of its own (not the host's /etc/shadow):
+# admin with the public default "admin", so that its answers have a hash
+# they must never show (test_no_secret_anywhere).  md5crypt: cheap to audit.
+ADMIN_HASH = subprocess.run(["openssl", "passwd", "-1", "admin"], capture_output=True,
+                            text=True).stdout.strip()
+SHADOW = os.path.join(TMP, "shadow")
+with open(SHADOW, "w") as f:
+    f.write("root:*:19000:0:99999:7:::\nadmin:%s:19000:0:99999:7:::\n" % ADMIN_HASH)
+CONFIG = ("[gate]\nbackend = none\nmode = permissive\n[audit]\nstores = shadow:%s\n" % SHADOW
+          + PRODUCT.format(end="2031-12-31"))
 
 
 def days_until(date):
@@ -458,11 +467,46 @@ def test_disclosure(a):
     tap("Policy: https://example.com/security/policy" in txt and
         "Encryption: https://example.com/pgp-key.txt" in txt,
         "security_txt carries the optional fields that are known", txt)
-    for bad in ("password", "hash", "$6$", "$y$"):
-        if bad in json.dumps(d).lower():
-            tap(False, "no secret in GetDisclosure", bad)
-            return
-    tap(True, "no password or hash words in any answer")
+
+def test_no_secret_anywhere(a):
+    """Every method of every interface the agent describes, called after its
+    audit found admin's default password: no answer holds the store's hash,
+    its salt or any crypt prefix; none but the IDL texts (documentation)
+    uses the words "password" or "hash"."""
+    deadline = time.time() + 20
+    st = {}
+    while time.time() < deadline:
+        st = call(a.socket, "io.credgate.Device.GetStatus").get("parameters", {})
+        if st.get("last_audit"):
+            break
+        time.sleep(0.2)
+    tap("admin" in json.dumps(st.get("violations")),
+        "the agent's audit found admin's default password (so there is a hash to leak)", st)
+    salt = ADMIN_HASH.split("$")[2]
+    answers = []
+    for iface in call(a.socket, "org.varlink.service.GetInfo").get("parameters", {}).get("interfaces", []):
+        r = call(a.socket, "org.varlink.service.GetInterfaceDescription", {"interface": iface})
+        answers.append(("GetInterfaceDescription(%s)" % iface, r, True))
+        try:
+            methods = Idl(r.get("parameters", {}).get("description")).methods
+        except (ValueError, TypeError, IndexError) as e:
+            tap(False, "no secret in any answer: the %s description parses" % iface, e)
+            continue
+        for m in sorted(methods):
+            if m == "GetInterfaceDescription":
+                continue
+            answers.append(("%s.%s" % (iface, m), call(a.socket, "%s.%s" % (iface, m)), False))
+    names = [w for w, _, _ in answers]
+    tap({"org.varlink.service.GetInfo", "io.credgate.Device.GetStatus", "io.credgate.Device.GetSupport",
+         "io.credgate.Device.GetDisclosure"} <= set(names),
+        "no secret in any answer: every method called", names)
+    for what, r, idl_text in answers:
+        text = json.dumps(r)
+        found = [b for b in (ADMIN_HASH, salt, "$1$", "$5$", "$6$", "$y$", "$2b$", "$argon2")
+                 if b in text]
+        if not idl_text:
+            found += [w for w in ("password", "hash") if w in text.lower()]
+        tap(not found, "no password, hash, salt or crypt prefix in the answer of %s" % what, found)
 
 
 def test_cli(a):
@@ -785,6 +829,7 @@ def main():
         tap(st == 0o666, "the socket is mode 0666 (public information)", oct(st))
         test_methods(a)
         test_disclosure(a)
+        test_no_secret_anywhere(a)
         test_cli(a)
         test_robustness(a)
         rc = a.stop()
