@@ -135,6 +135,18 @@ check "migrate left the good account alone" not grep -q '	good	' "$T/m.creds"
 rc=$?
 check "credgate audit --depth full exits 0 after migrate" [ "$rc" -eq 0 ]
 
+# --- 6b. Progress on a terminal, never in --json output or with --quiet ----
+if command -v script >/dev/null; then
+	script -qec "'$CG' audit --root '$T/m' --depth full --no-cache --json >'$T/pj.json'" "$T/tty1" >/dev/null
+	check "a long audit on a terminal shows progress on stderr" grep -q 'judging 6 hash(es): [0-9]*%, [0-9]* candidates/s' "$T/tty1"
+	check "progress never enters --json output" \
+		[ "$(head -c 1 "$T/pj.json")" = '{' ] && not grep -q judging "$T/pj.json"
+	script -qec "'$CG' audit --root '$T/m' --depth full --no-cache --quiet" "$T/tty2" >/dev/null
+	check "--quiet silences progress" not grep -q judging "$T/tty2"
+else
+	for i in 1 2 3; do skip "progress test $i" "script (bsdutils) not installed"; done
+fi
+
 # --- 7. credgate passwd: a flagged password refused with the reason -------
 mk_tree "$T/p" "root:$(sha admin):19000:0:99999:7:::"
 echo gw-lab-0042 >"$T/p/etc/hostname"

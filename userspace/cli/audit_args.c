@@ -84,6 +84,9 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 	case AUDIT_OPT_NO_CACHE:
 		a->no_cache = true;
 		return 1;
+	case AUDIT_OPT_QUIET:
+		a->quiet = true;
+		return 1;
 	case AUDIT_OPT_THREADS:
 		if (parse_uint(arg, 256, &n) < 0 || !n)
 			return cg_err(EINVAL, "--threads %s: expected 1..256", arg);
@@ -91,6 +94,32 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+static bool progress_shown;
+
+void audit_args_progress_end(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = false;
+}
+
+static void show_progress(void *userdata, const struct audit_progress *p)
+{
+	(void)userdata;
+	if (p->done) {
+		audit_args_progress_end();
+		return;
+	}
+	if (p->seconds < 1.0)
+		return;
+	fprintf(stderr, "\r\033[Kcredgate: judging %zu hash(es): %.0f%%, %.0f candidates/s",
+		p->hashes, 100 * p->fraction, (double)p->verifications / p->seconds);
+	if (p->eta >= 0)
+		fprintf(stderr, ", about %.0f s left", p->eta);
+	fflush(stderr);
+	progress_shown = true;
 }
 
 int audit_args_finish(struct audit_args *a)
@@ -120,6 +149,8 @@ int audit_args_finish(struct audit_args *a)
 	a->opts.n_defaults_files = cli.n_defaults_files;
 	a->opts.defaults_files = a->defaults;
 	a->opts.device_ids = &a->ids;
+	if (!a->quiet && isatty(STDERR_FILENO))
+		a->opts.on_progress = show_progress;
 	/* The cache lives on the audited system; never write into an image. */
 	if (a->no_cache)
 		a->opts.cache_path = NULL;

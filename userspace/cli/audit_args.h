@@ -23,13 +23,13 @@ struct audit_args {
 	struct device_ids ids;
 	const char *config;
 	const char *cache;			/* --cache */
-	bool depth_set, unknown_ok, no_cache;
+	bool depth_set, unknown_ok, no_cache, quiet;
 };
 
 enum {
 	AUDIT_OPT_ROOT = 0x1000, AUDIT_OPT_DEPTH, AUDIT_OPT_STORE, AUDIT_OPT_DEFAULTS,
 	AUDIT_OPT_NO_BUILTIN, AUDIT_OPT_DEVICE_ID, AUDIT_OPT_ALLOW_UNKNOWN, AUDIT_OPT_THREADS,
-	AUDIT_OPT_CONFIG, AUDIT_OPT_CACHE, AUDIT_OPT_NO_CACHE,
+	AUDIT_OPT_CONFIG, AUDIT_OPT_CACHE, AUDIT_OPT_NO_CACHE, AUDIT_OPT_QUIET,
 };
 
 /* getopt_long entries for the shared options; put them in a command's table. */
@@ -44,7 +44,8 @@ enum {
 	{ "threads", required_argument, NULL, AUDIT_OPT_THREADS }, \
 	{ "config", required_argument, NULL, AUDIT_OPT_CONFIG }, \
 	{ "cache", required_argument, NULL, AUDIT_OPT_CACHE }, \
-	{ "no-cache", no_argument, NULL, AUDIT_OPT_NO_CACHE }
+	{ "no-cache", no_argument, NULL, AUDIT_OPT_NO_CACHE }, \
+	{ "quiet", no_argument, NULL, AUDIT_OPT_QUIET }
 
 /*
  * Apply one option returned by getopt_long.  Returns 1 when @opt was a
@@ -64,5 +65,14 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg);
 int audit_args_finish(struct audit_args *a);
 
 void audit_args_free(struct audit_args *a);
+
+/*
+ * Progress on a terminal: when stderr is one and --quiet is not given,
+ * audit_args_finish() sets opts.on_progress to a line on stderr (hashes
+ * judged / total, candidates per second, time left) updated in place
+ * after the first second; audit_args_progress_end() erases it.  Never on
+ * stdout, so --json output stays clean.
+ */
+void audit_args_progress_end(void);
 
 #endif

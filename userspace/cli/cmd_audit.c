@@ -18,7 +18,7 @@ static void audit_usage(FILE *f)
 	fputs("usage: credgate audit [--root DIR] [--json] [--depth fast|full]\n"
 	      "                      [--store TYPE:PATH]... [--defaults FILE]... [--no-builtin]\n"
 	      "                      [--device-id KEY=VALUE]... [--no-cache | --cache FILE]\n"
-	      "                      [--allow-unknown] [--threads N]\n"
+	      "                      [--allow-unknown] [--threads N] [--quiet]\n"
 	      "  TYPE: shadow, passwd, gshadow, htpasswd; KEY: mac, serial, hostname, model, ssid\n"
 	      "exit status: 0 compliant, 1 violations found, 2 error\n", f);
 }
@@ -145,6 +145,7 @@ int cmd_audit(int argc, char **argv)
 	if (r < 0)
 		goto out;
 	r = audit_run(&c.a.opts, &rep);
+	audit_args_progress_end();
 	if (r < 0) {
 		cg_err(r, "audit failed: %s", strerror(-r));
 		goto out;

@@ -27,7 +27,7 @@ static void migrate_usage(FILE *f)
 	      "                        [--credentials-out FILE] [--hash-method PREFIX]\n"
 	      "                        [--depth fast|full] [--store TYPE:PATH]... [--defaults FILE]...\n"
 	      "                        [--no-builtin] [--device-id KEY=VALUE]... [--allow-unknown]\n"
-	      "                        [--threads N] [--no-cache | --cache FILE]\n"
+	      "                        [--threads N] [--no-cache | --cache FILE] [--quiet]\n"
 	      "Changes every account whose audit verdict is a violation (see credgate-migrate(1)).\n"
 	      "random: new passwords go to --credentials-out (mode 0600, STORE<TAB>USER<TAB>PASSWORD)\n"
 	      "        or to stdout when it is a terminal.\n"
@@ -141,6 +141,7 @@ int cmd_migrate(int argc, char **argv)
 		}
 	}
 	r = migrate_run(&a.m);
+	audit_args_progress_end();
 	if (r >= 0) {
 		if (!r)
 			fprintf(stderr, "credgate: migrate: no account to migrate\n");

@@ -464,12 +464,17 @@ static void watch_progress(struct pool *p, const struct audit_opts *o)
 			next = p->n_tasks;
 		o->on_progress(o->userdata, &(struct audit_progress){
 			.hashes = p->n_items,
-			.hashes_done = p->n_items * next / (p->n_tasks ? p->n_tasks : 1),
+			.fraction = p->n_tasks ? (double)next / (double)p->n_tasks : 1,
 			.verifications = atomic_load(&p->verifications),
 			.seconds = t,
 			.eta = next ? t * (double)(p->n_tasks - next) / (double)next : -1,
 		});
 	}
+	o->on_progress(o->userdata, &(struct audit_progress){
+		.hashes = p->n_items, .fraction = 1,
+		.verifications = atomic_load(&p->verifications),
+		.seconds = since(&t0), .done = true,
+	});
 }
 
 static int run_pool(struct pool *p, const struct audit_opts *o, unsigned *threads_used)

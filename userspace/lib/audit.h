@@ -35,10 +35,12 @@ enum audit_depth {
 #define AUDIT_SEQUENTIAL_MAX_DEFAULT 12
 
 struct audit_progress {
-	size_t hashes_done, hashes;	/* distinct hashes judged / to judge */
+	size_t hashes;			/* distinct hashes being judged */
+	double fraction;		/* of the work done, 0..1 */
 	unsigned long long verifications;	/* so far */
 	double seconds;			/* since hashing began */
 	double eta;			/* seconds left (estimate), <0 unknown */
+	bool done;			/* last call: hashing is over */
 };
 
 struct audit_store_spec {
