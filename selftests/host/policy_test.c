@@ -141,7 +141,7 @@ TEST_F(gate, permissive_audits)
 	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_OPEN, &self->cfg, CREDGATE_HOOK_BIND, &a));
 }
 
-TEST_F(gate, other_families_never_gated)
+TEST_F(gate, local_families_never_gated)
 {
 	struct credgate_addr a = v4("0.0.0.0", 80);
 
@@ -160,10 +160,53 @@ TEST(bind_family_mirrors_kernel_rules)
 	EXPECT_EQ(AF_INET6, credgate_bind_family(AF_INET6, AF_INET6, 24));
 	EXPECT_EQ(AF_INET6, credgate_bind_family(AF_INET6, AF_INET6, 28));
 	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_INET6, 23));
-	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_INET, 28));
+	/* An IPv6 SCTP socket binds IPv4 addresses (sctp_bind). */
+	EXPECT_EQ(AF_INET, credgate_bind_family(AF_INET6, AF_INET, 16));
+	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_INET, 15));
 	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_UNSPEC, 28));
+	/* AF_SMC: inet addresses of either family, AF_UNSPEC as IPv4. */
+	EXPECT_EQ(AF_INET, credgate_bind_family(AF_SMC, AF_INET, 16));
+	EXPECT_EQ(AF_INET, credgate_bind_family(AF_SMC, AF_UNSPEC, 16));
+	EXPECT_EQ(AF_INET6, credgate_bind_family(AF_SMC, AF_INET6, 28));
+	EXPECT_EQ(0, credgate_bind_family(AF_SMC, AF_INET6, 23));
 	EXPECT_EQ(0, credgate_bind_family(AF_UNIX, AF_UNIX, 110));
 	EXPECT_EQ(0, credgate_bind_family(AF_INET, AF_INET, -1));
+}
+
+/* The family table: local families allowed, the others refused, unknown refused. */
+TEST(family_table)
+{
+	static const int local[] = { AF_UNIX, AF_NETLINK, AF_KEY, AF_ALG, AF_PACKET,
+				     AF_KCM, AF_QIPCRTR };
+	static const int net[] = { AF_AX25, AF_NETROM, AF_ROSE, AF_X25, AF_LLC, AF_RDS,
+				   AF_TIPC, AF_BLUETOOTH, AF_NFC, AF_CAN, AF_VSOCK, AF_XDP,
+				   AF_MCTP, AF_UNSPEC, 46, 200, -1 };
+	struct credgate_config cfg = { .mode = CREDGATE_MODE_ENFORCE };
+	struct credgate_addr a = { .port = 1234 };
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		EXPECT_EQ(CREDGATE_FAMILY_LOCAL, credgate_family_rule(local[i]));
+		a.family = (__u16)local[i];
+		EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &cfg,
+							  CREDGATE_HOOK_LISTEN, &a));
+	}
+	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+		EXPECT_EQ(CREDGATE_FAMILY_REFUSE, credgate_family_rule(net[i]));
+		a.family = (__u16)net[i];
+		/* Refused at bind even with port 0: no address makes them local. */
+		a.port = 0;
+		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &cfg,
+							   CREDGATE_HOOK_BIND, &a));
+		EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_OPEN, &cfg,
+							  CREDGATE_HOOK_BIND, &a));
+	}
+	EXPECT_EQ(CREDGATE_FAMILY_INET, credgate_family_rule(AF_INET));
+	EXPECT_EQ(CREDGATE_FAMILY_INET, credgate_family_rule(AF_INET6));
+	EXPECT_EQ(CREDGATE_FAMILY_INET, credgate_family_rule(AF_SMC));
+	/* A family with an inet rule but no inet address (a bug) is refused. */
+	a.family = AF_SMC;
+	a.port = 0;
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &cfg, CREDGATE_HOOK_BIND, &a));
 }
 
 TEST(names)

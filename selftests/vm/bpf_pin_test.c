@@ -224,7 +224,8 @@ TEST_F(pin, garbage_map_writes_fail_cleanly)
 static void unpin_everything(void)
 {
 	static const char *const pins[] = {
-		"link_socket_bind", "link_socket_listen", "gate", "config", "stats", "events",
+		"link_socket_bind", "link_socket_listen", "link_sctp_bind_connect",
+		"gate", "config", "stats", "events",
 	};
 	char path[128];
 

@@ -230,8 +230,11 @@ static int print_event(const struct credgate_event *e, void *userdata)
 		json_object_object_add(o, "comm", json_object_new_string(comm));
 		json_object_object_add(o, "pid", json_object_new_int64(e->pid));
 		json_object_object_add(o, "uid", json_object_new_int64(e->uid));
-		json_object_object_add(o, "family", json_object_new_string(
-			e->family == CREDGATE_AF_INET6 ? "inet6" : "inet"));
+		if (e->family == CREDGATE_AF_INET6 || e->family == CREDGATE_AF_INET)
+			json_object_object_add(o, "family", json_object_new_string(
+				e->family == CREDGATE_AF_INET6 ? "inet6" : "inet"));
+		else	/* refused by family: the number of <linux/socket.h> */
+			json_object_object_add(o, "family", json_object_new_int(e->family));
 		json_object_object_add(o, "addr", json_object_new_string(addr));
 		json_object_object_add(o, "port", json_object_new_int(e->port));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));

@@ -32,7 +32,9 @@ struct gate {
 
 /* The pinned objects, in the order they are created. */
 static const char *const bpf_map_names[] = { "gate", "config", "stats", "events" };
-static const char *const bpf_link_names[] = { "link_socket_bind", "link_socket_listen" };
+static const char *const bpf_link_names[] = {
+	"link_socket_bind", "link_socket_listen", "link_sctp_bind_connect"
+};
 
 const char *gate_backend_name(enum gate_backend b)
 {
@@ -653,6 +655,7 @@ static int load_and_pin(void)
 	maps[3] = skel->maps.events;
 	progs[0] = skel->progs.credgate_bind;
 	progs[1] = skel->progs.credgate_listen;
+	progs[2] = skel->progs.credgate_sctp;
 
 	/* Re-use pinned maps so their contents (state, counters) survive. */
 	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
@@ -808,6 +811,16 @@ int gate_parse_log_line(const char *line, struct credgate_event *e)
 		return -EINVAL;
 	len = (size_t)(rest - comm);
 	memcpy(e->comm, comm, len < CREDGATE_COMM_LEN ? len : CREDGATE_COMM_LEN);
+	/* Families refused by family carry no address: "family=N". */
+	if (sscanf(rest, " pid=%u uid=%u family=%u%n", &pid, &uid, &port, &n) == 3) {
+		if (port > 65535 || (rest[n] && !isspace((unsigned char)rest[n])))
+			return -EINVAL;
+		e->pid = pid;
+		e->uid = uid;
+		e->family = (__u16)port;
+		return 0;
+	}
+	n = 0;
 	if (sscanf(rest, " pid=%u uid=%u addr=%46s port=%u%n", &pid, &uid, addr, &port, &n) != 4 ||
 	    port > 65535 || (rest[n] && !isspace((unsigned char)rest[n])))
 		return -EINVAL;
@@ -923,6 +936,11 @@ void gate_format_addr(uint16_t family, const uint8_t addr[16], char *buf, size_t
 {
 	int af = family == CREDGATE_AF_INET6 ? AF_INET6 : AF_INET;
 
+	if (family != CREDGATE_AF_INET && family != CREDGATE_AF_INET6) {
+		/* Refused by family, or an address the gate could not read. */
+		snprintf(buf, len, "family %u", family);
+		return;
+	}
 	if (!inet_ntop(af, addr, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
 }
