@@ -32,9 +32,9 @@
 #include <credgate/policy.h>
 
 #define EACCES 13
-#define IPPROTO_SCTP 132
-#define SOCK_STREAM 1
-#define SOCK_SEQPACKET 5
+#define IPPROTO_SCTP CREDGATE_IPPROTO_SCTP
+#define SOCK_STREAM CREDGATE_SOCK_STREAM
+#define SOCK_SEQPACKET CREDGATE_SOCK_SEQPACKET
 #define SCTP_SOCKOPT_BINDX_ADD 100	/* <uapi/linux/sctp.h> */
 #define SCTP_PARAM_ADD_IP_HOST 0xc001	/* <linux/sctp.h>, network order */
 #define SIN_LEN 16
@@ -231,6 +231,13 @@ static __always_inline void read_sockaddr(const void *sa, int family,
 	}
 }
 
+/* The allow-list protocol of a socket (credgate_proto()). */
+static __always_inline int sock_proto(struct sock *sk, int family)
+{
+	return credgate_proto(family, BPF_CORE_READ(sk, sk_type),
+			      BPF_CORE_READ(sk, sk_protocol));
+}
+
 SEC("lsm/socket_bind")
 int BPF_PROG(credgate_bind, struct socket *sock,
 	     struct sockaddr *address, int addrlen, int ret)
@@ -255,6 +262,7 @@ int BPF_PROG(credgate_bind, struct socket *sock,
 	if (!family)
 		return 0;	/* the kernel rejects this address */
 	read_sockaddr(address, family, &a);
+	a.proto = sock_proto(BPF_CORE_READ(sock, sk), sk_family);
 	return judge(CREDGATE_HOOK_BIND, &a);
 }
 
@@ -292,6 +300,7 @@ static __always_inline void read_sctp_addr(const union sctp_addr *sa,
 	__builtin_memset(a, 0, sizeof(*a));
 	if (family == CREDGATE_AF_INET || family == CREDGATE_AF_INET6)
 		read_sockaddr(sa, family, a);
+	a->proto = CREDGATE_PROTO_SCTP;
 }
 
 /*
@@ -318,6 +327,7 @@ static __always_inline int sctp_listen(struct sock *sk, int family)
 	pos = BPF_CORE_READ(head, next);
 	if (pos == head) {
 		a.family = family;	/* autobind: the wildcard address */
+		a.proto = CREDGATE_PROTO_SCTP;
 		return judge(CREDGATE_HOOK_LISTEN, &a);
 	}
 	for (i = 0; i < CREDGATE_SCTP_MAX_ADDRS; i++) {
@@ -350,6 +360,7 @@ static __always_inline int smc_listen(struct sock *sk)
 		return judge_family(CREDGATE_HOOK_LISTEN, CREDGATE_AF_UNSPEC);
 	family = BPF_CORE_READ(clc, __sk_common.skc_family);
 	read_bound(clc, family, &a);
+	a.proto = sock_proto(sk, CREDGATE_AF_SMC);
 	return judge(CREDGATE_HOOK_LISTEN, &a);
 }
 
@@ -381,6 +392,7 @@ int BPF_PROG(credgate_listen, struct socket *sock, int backlog,
 	if (is_sctp(sk))
 		return sctp_listen(sk, family);
 	read_bound(sk, family, &a);
+	a.proto = sock_proto(sk, family);
 	return judge(CREDGATE_HOOK_LISTEN, &a);
 }
 

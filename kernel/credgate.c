@@ -278,7 +278,8 @@ static void credgate_read_sockaddr(const struct sockaddr *sa, int family,
 static int credgate_socket_bind(struct socket *sock, struct sockaddr *address,
 				int addrlen)
 {
-	int family = sock->sk->sk_family;
+	struct sock *sk = sock->sk;
+	int family = sk->sk_family;
 	struct credgate_addr a = {};
 	int sa_family = AF_UNSPEC;
 
@@ -293,6 +294,7 @@ static int credgate_socket_bind(struct socket *sock, struct sockaddr *address,
 
 	if (addrlen >= (int)offsetofend(struct sockaddr, sa_family))
 		sa_family = address->sa_family;
+	a.proto = credgate_proto(family, sk->sk_type, sk->sk_protocol);
 	family = credgate_bind_family(family, sa_family, addrlen);
 	if (!family)
 		return 0;	/* the kernel rejects this address */
@@ -321,6 +323,7 @@ static void credgate_read_sctp_addr(const union sctp_addr *sa, u16 port,
 	}
 	/* Anything else stays CREDGATE_AF_UNSPEC: refused. */
 	a->port = port;
+	a->proto = CREDGATE_PROTO_SCTP;
 }
 
 /*
@@ -351,6 +354,7 @@ static int credgate_sctp_listen(struct sock *sk)
 	if (empty) {
 		memset(&a, 0, sizeof(a));
 		a.family = sk->sk_family;
+		a.proto = CREDGATE_PROTO_SCTP;
 		action = credgate_judge(CREDGATE_HOOK_LISTEN, &a);
 	}
 	return credgate_apply(CREDGATE_HOOK_LISTEN, action, &a);
@@ -423,6 +427,7 @@ static int credgate_smc_listen(struct socket *sock)
 	if (len >= 0)
 		family = credgate_bind_family(AF_SMC, ss.ss_family, len);
 	credgate_read_sockaddr((struct sockaddr *)&ss, family, &a);
+	a.proto = credgate_proto(AF_SMC, sock->sk->sk_type, 0);
 	return credgate_check(CREDGATE_HOOK_LISTEN, &a);
 }
 
@@ -463,6 +468,7 @@ static int credgate_socket_listen(struct socket *sock, int backlog)
 	if (credgate_is_sctp(sk))
 		return credgate_sctp_listen(sk);
 	a.port = READ_ONCE(inet_sk(sk)->inet_num);
+	a.proto = credgate_proto(sk->sk_family, sk->sk_type, sk->sk_protocol);
 
 	return credgate_check(CREDGATE_HOOK_LISTEN, &a);
 }
@@ -477,8 +483,7 @@ static struct security_hook_list credgate_hooks[] __lsm_ro_after_init = {
 
 static int __init credgate_init(void)
 {
-	static const u16 default_ports[] __initconst =
-		CREDGATE_DEFAULT_ALLOW_PORTS;
+	static const u16 default_udp[] __initconst = CREDGATE_DEFAULT_ALLOW_UDP;
 	int i;
 
 	BUILD_BUG_ON(CREDGATE_AF_INET != AF_INET);
@@ -496,8 +501,18 @@ static int __init credgate_init(void)
 	BUILD_BUG_ON(CREDGATE_AF_MCTP != AF_MCTP);
 	BUILD_BUG_ON(sizeof(struct sockaddr_in) != CREDGATE_SIN_LEN);
 
-	for (i = 0; i < ARRAY_SIZE(default_ports); i++)
-		credgate_port_set(&credgate_boot_policy.cfg, default_ports[i], 1);
+	BUILD_BUG_ON(CREDGATE_IPPROTO_TCP != IPPROTO_TCP);
+	BUILD_BUG_ON(CREDGATE_IPPROTO_UDP != IPPROTO_UDP);
+	BUILD_BUG_ON(CREDGATE_IPPROTO_SCTP != IPPROTO_SCTP);
+	BUILD_BUG_ON(CREDGATE_IPPROTO_UDPLITE != IPPROTO_UDPLITE);
+	BUILD_BUG_ON(CREDGATE_IPPROTO_MPTCP != IPPROTO_MPTCP);
+	BUILD_BUG_ON(CREDGATE_SOCK_STREAM != SOCK_STREAM);
+	BUILD_BUG_ON(CREDGATE_SOCK_DGRAM != SOCK_DGRAM);
+	BUILD_BUG_ON(CREDGATE_SOCK_SEQPACKET != SOCK_SEQPACKET);
+
+	for (i = 0; i < ARRAY_SIZE(default_udp); i++)
+		credgate_port_set(&credgate_boot_policy.cfg, CREDGATE_PROTO_UDP,
+				  default_udp[i], 1);
 
 	security_add_hooks(credgate_hooks, ARRAY_SIZE(credgate_hooks),
 			   "credgate");
@@ -630,6 +645,8 @@ static int credgate_parse_port(const char *tok)
 	unsigned int port;
 	const char *p;
 
+	if (!*tok)
+		return -EINVAL;
 	for (p = tok; *p; p++)
 		if (!isdigit(*p))
 			return -EINVAL;
@@ -638,11 +655,16 @@ static int credgate_parse_port(const char *tok)
 	return port;
 }
 
+/*
+ * allow_ports takes entries "PROTO:PORT" (udp, tcp, sctp) separated by
+ * white space and replaces the whole list.  A bare port (the syntax before
+ * protocols) is refused with a hint at the new one.
+ */
 static int credgate_allow_ports_write(char *buf)
 {
 	struct credgate_policy *new;
-	char *tok;
-	int port;
+	int port, proto;
+	char *tok, *colon;
 
 	if (credgate_locked())
 		return -EPERM;
@@ -654,14 +676,23 @@ static int credgate_allow_ports_write(char *buf)
 	while ((tok = strsep(&buf, " \t\n\v\f\r")) != NULL) {
 		if (!*tok)
 			continue;
-		port = credgate_parse_port(tok);
-		if (port < 0) {
-			kfree(new);
-			return port;
+		colon = strchr(tok, ':');
+		if (!colon) {
+			if (credgate_parse_port(tok) > 0)
+				pr_notice_ratelimited("allow_ports: '%s' names no protocol: write udp:%s, tcp:%s or sctp:%s\n",
+						      tok, tok, tok, tok);
+			goto inval;
 		}
-		credgate_port_set(&new->cfg, port, 1);
+		proto = credgate_proto_parse(tok, colon - tok);
+		port = credgate_parse_port(colon + 1);
+		if (proto < 0 || port < 0)
+			goto inval;
+		credgate_port_set(&new->cfg, proto, port, 1);
 	}
 	return credgate_policy_update(new, CREDGATE_SET_ALLOW);
+inval:
+	kfree(new);
+	return -EINVAL;
 }
 
 static int credgate_lock_write(char *buf)
@@ -704,19 +735,25 @@ static int credgate_allow_ports_show(struct seq_file *m, void *v)
 {
 	const struct credgate_policy *pol;
 	const char *sep = "";
+	const u32 *words;
 	u32 port;
+	int proto;
 
 	mutex_lock(&credgate_policy_lock);
 	pol = rcu_dereference_protected(credgate_policy,
 					lockdep_is_held(&credgate_policy_lock));
-	for (port = 1; port <= U16_MAX; port++) {
-		if (!pol->cfg.allow[port >> 5]) {
-			port |= 31;	/* skip an empty word */
-			continue;
-		}
-		if (credgate_port_allowed(&pol->cfg, port)) {
-			seq_printf(m, "%s%u", sep, port);
-			sep = " ";
+	for (proto = CREDGATE_PROTO_UDP; proto < CREDGATE_PROTO_MAX; proto++) {
+		words = pol->cfg.allow + proto * CREDGATE_PORT_WORDS;
+		for (port = 1; port <= U16_MAX; port++) {
+			if (!words[port >> 5]) {
+				port |= 31;	/* skip an empty word */
+				continue;
+			}
+			if (credgate_port_allowed(&pol->cfg, proto, port)) {
+				seq_printf(m, "%s%s:%u", sep,
+					   credgate_proto_name(proto), port);
+				sep = " ";
+			}
 		}
 	}
 	mutex_unlock(&credgate_policy_lock);

@@ -15,7 +15,8 @@
  *    bind() to a non-loopback address (wildcard included) with a non-zero
  *    port that is not allow-listed is refused, and so is listen() on a
  *    socket bound to one, unless its port is allow-listed (listen without
- *    bind autobinds to the wildcard address and port 0: refused).  SCTP
+ *    bind autobinds to the wildcard address and port 0: refused); an
+ *    allow-list entry names a protocol and a port (udp:68).  SCTP
  *    endpoints hold several addresses: every one of them is judged, at
  *    bind (sctp_bindx(), ASCONF ADD_IP) and at listen;
  *  - every other family, known to carry connections from other machines
@@ -160,14 +161,97 @@ static inline int credgate_counter_index(int hook, int action)
 }
 
 /*
- * Allow list of ports: a bitmap over the whole 16-bit port space, so the
- * lookup is one load in every backend (no loop for the BPF verifier) and
- * there is no arbitrary limit on the number of ports.
+ * Allow list: one bitmap over the whole 16-bit port space per protocol,
+ * so the lookup is one load in every backend (no loop for the BPF
+ * verifier) and there is no arbitrary limit on the number of entries.
+ * An entry names a protocol and a port ("udp:68", "tcp:8443"):
+ *  - udp covers bind() of UDP and UDP-Lite datagram sockets (UDP has no
+ *    listen: an entry is a bind-only exemption, for DHCP clients);
+ *  - tcp covers bind() and listen() of TCP and MPTCP stream sockets, and
+ *    of AF_SMC sockets (SMC falls back to TCP);
+ *  - sctp covers bind(), sctp_bindx() and listen() of SCTP sockets.
+ * Any other socket (raw, ping, ...) on a non-loopback address with a
+ * non-zero port is refused: no entry names it.
+ */
+enum credgate_proto {
+	CREDGATE_PROTO_NONE = 0,	/* no entry covers it (zeroed: fail closed) */
+	CREDGATE_PROTO_UDP = 1,
+	CREDGATE_PROTO_TCP = 2,
+	CREDGATE_PROTO_SCTP = 3,
+	CREDGATE_PROTO_MAX,
+};
+
+/*
+ * One bitmap per protocol, indexed by enum credgate_proto.  The slot of
+ * CREDGATE_PROTO_NONE is never set and never read: it keeps the index
+ * zero-based, which the BPF verifier can bound.
  */
 #define CREDGATE_PORT_WORDS	(65536 / 32)
+#define CREDGATE_ALLOW_WORDS	(CREDGATE_PROTO_MAX * CREDGATE_PORT_WORDS)
 
-/* Ports allow-listed by default: DHCP clients (68/udp, 546/udp). */
-#define CREDGATE_DEFAULT_ALLOW_PORTS	{ 68, 546 }
+/* Protocol numbers and socket types the mapping below reads. */
+#define CREDGATE_IPPROTO_TCP	6
+#define CREDGATE_IPPROTO_UDP	17
+#define CREDGATE_IPPROTO_SCTP	132
+#define CREDGATE_IPPROTO_UDPLITE 136
+#define CREDGATE_IPPROTO_MPTCP	262
+#define CREDGATE_SOCK_STREAM	1
+#define CREDGATE_SOCK_DGRAM	2
+#define CREDGATE_SOCK_SEQPACKET	5
+
+/* Entries allow-listed by default: DHCP clients, bind only. */
+#define CREDGATE_DEFAULT_ALLOW_UDP	{ 68, 546 }
+
+/* Which allow-list protocol covers a socket (family, type, protocol). */
+static inline int credgate_proto(int sock_family, int type, int protocol)
+{
+	if (sock_family == CREDGATE_AF_SMC)
+		return type == CREDGATE_SOCK_STREAM ? CREDGATE_PROTO_TCP :
+						      CREDGATE_PROTO_NONE;
+	if (sock_family != CREDGATE_AF_INET && sock_family != CREDGATE_AF_INET6)
+		return CREDGATE_PROTO_NONE;
+	if (type == CREDGATE_SOCK_DGRAM &&
+	    (protocol == CREDGATE_IPPROTO_UDP ||
+	     protocol == CREDGATE_IPPROTO_UDPLITE))
+		return CREDGATE_PROTO_UDP;
+	if (type == CREDGATE_SOCK_STREAM &&
+	    (protocol == CREDGATE_IPPROTO_TCP ||
+	     protocol == CREDGATE_IPPROTO_MPTCP))
+		return CREDGATE_PROTO_TCP;
+	if ((type == CREDGATE_SOCK_STREAM || type == CREDGATE_SOCK_SEQPACKET) &&
+	    protocol == CREDGATE_IPPROTO_SCTP)
+		return CREDGATE_PROTO_SCTP;
+	return CREDGATE_PROTO_NONE;
+}
+
+static inline const char *credgate_proto_name(int proto)
+{
+	switch (proto) {
+	case CREDGATE_PROTO_UDP:
+		return "udp";
+	case CREDGATE_PROTO_TCP:
+		return "tcp";
+	case CREDGATE_PROTO_SCTP:
+		return "sctp";
+	}
+	return "none";
+}
+
+/* The protocol named by the @len bytes at @name, or -1. */
+static inline int credgate_proto_parse(const char *name, int len)
+{
+	int proto, i;
+
+	for (proto = CREDGATE_PROTO_UDP; proto < CREDGATE_PROTO_MAX; proto++) {
+		const char *p = credgate_proto_name(proto);
+
+		for (i = 0; i < len && p[i] && p[i] == name[i]; i++)
+			;
+		if (i == len && !p[i])
+			return proto;
+	}
+	return -1;
+}
 
 /*
  * The settings frozen by "lock": mode and allow list.  The gate state is
@@ -177,7 +261,7 @@ static inline int credgate_counter_index(int hook, int action)
 struct credgate_config {
 	__u32 mode;			/* enum credgate_mode */
 	__u32 locked;			/* 1: mode and allow list frozen */
-	__u32 allow[CREDGATE_PORT_WORDS];
+	__u32 allow[CREDGATE_ALLOW_WORDS];	/* [proto][port word] */
 };
 
 struct credgate_gate {
@@ -189,6 +273,7 @@ struct credgate_addr {
 	__u16 family;			/* see credgate_decide() */
 	__u16 port;
 	__u8 addr[16];			/* IPv4: first 4 bytes */
+	__u8 proto;			/* enum credgate_proto of the socket */
 };
 
 /* One refusal (or permissive would-be refusal), as reported by both backends. */
@@ -206,16 +291,24 @@ struct credgate_event {
 	char comm[CREDGATE_COMM_LEN];
 };
 
-/* The allow-list bitmap (CREDGATE_PORT_WORDS words), wherever it is kept. */
-static inline int credgate_allow_test(const __u32 *allow, __u16 port)
+/* The allow-list bitmaps (CREDGATE_ALLOW_WORDS words), wherever kept. */
+static inline int credgate_allow_test(const __u32 *allow, int proto,
+				      __u16 port)
 {
+	if (proto <= CREDGATE_PROTO_NONE || proto >= CREDGATE_PROTO_MAX)
+		return 0;
+	allow += proto * CREDGATE_PORT_WORDS;
 	return (allow[port >> 5] >> (port & 31)) & 1;
 }
 
-static inline void credgate_allow_set(__u32 *allow, __u16 port, int allowed)
+static inline void credgate_allow_set(__u32 *allow, int proto, __u16 port,
+				      int allowed)
 {
 	__u32 bit = 1U << (port & 31);
 
+	if (proto <= CREDGATE_PROTO_NONE || proto >= CREDGATE_PROTO_MAX)
+		return;
+	allow += proto * CREDGATE_PORT_WORDS;
 	if (allowed)
 		allow[port >> 5] |= bit;
 	else
@@ -223,15 +316,15 @@ static inline void credgate_allow_set(__u32 *allow, __u16 port, int allowed)
 }
 
 static inline int credgate_port_allowed(const struct credgate_config *cfg,
-					__u16 port)
+					int proto, __u16 port)
 {
-	return credgate_allow_test(cfg->allow, port);
+	return credgate_allow_test(cfg->allow, proto, port);
 }
 
-static inline void credgate_port_set(struct credgate_config *cfg, __u16 port,
-				     int allowed)
+static inline void credgate_port_set(struct credgate_config *cfg, int proto,
+				     __u16 port, int allowed)
 {
-	credgate_allow_set(cfg->allow, port, allowed);
+	credgate_allow_set(cfg->allow, proto, port, allowed);
 }
 
 static inline int credgate_addr_is_loopback(const struct credgate_addr *a)
@@ -306,7 +399,10 @@ static inline int credgate_decide(__u32 state,
 			return CREDGATE_ALLOW;
 		if (hook == CREDGATE_HOOK_BIND && a->port == 0)
 			return CREDGATE_ALLOW;	/* ephemeral: gated at listen */
-		if (a->port && credgate_port_allowed(cfg, a->port))
+		/* udp entries exempt bind only (DHCP clients). */
+		if (a->port && credgate_port_allowed(cfg, a->proto, a->port) &&
+		    (hook == CREDGATE_HOOK_BIND ||
+		     a->proto != CREDGATE_PROTO_UDP))
 			return CREDGATE_ALLOW;
 	}
 	if (cfg->mode == CREDGATE_MODE_PERMISSIVE)

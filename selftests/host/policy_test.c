@@ -104,22 +104,74 @@ TEST_F(gate, allow_list)
 {
 	struct credgate_addr a = v6("::", 8443), b = v4("0.0.0.0", 8444);
 
-	credgate_port_set(&self->cfg, 8443, 1);
-	EXPECT_TRUE(credgate_port_allowed(&self->cfg, 8443));
-	EXPECT_FALSE(credgate_port_allowed(&self->cfg, 8444));
+	a.proto = b.proto = CREDGATE_PROTO_TCP;
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_TCP, 8443, 1);
+	EXPECT_TRUE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_TCP, 8443));
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_TCP, 8444));
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_UDP, 8443));
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_NONE, 8443));
 	for (int hook = 0; hook < CREDGATE_HOOK_MAX; hook++) {
 		EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &a));
 		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &b));
 	}
+	/* A tcp entry covers neither udp, sctp nor an unmapped socket. */
+	for (int proto = CREDGATE_PROTO_NONE; proto < CREDGATE_PROTO_MAX; proto++) {
+		if (proto == CREDGATE_PROTO_TCP)
+			continue;
+		a.proto = (__u8)proto;
+		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg,
+							   CREDGATE_HOOK_BIND, &a));
+	}
 	/* Port 0 on the allow list never lets an autobinding listen through. */
-	credgate_port_set(&self->cfg, 0, 1);
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_TCP, 0, 1);
 	b.port = 0;
 	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_LISTEN, &b));
-	credgate_port_set(&self->cfg, 8443, 0);
-	EXPECT_FALSE(credgate_port_allowed(&self->cfg, 8443));
-	credgate_port_set(&self->cfg, 65535, 1);
-	EXPECT_TRUE(credgate_port_allowed(&self->cfg, 65535));
-	EXPECT_FALSE(credgate_port_allowed(&self->cfg, 65534));
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_TCP, 8443, 0);
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_TCP, 8443));
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_SCTP, 65535, 1);
+	EXPECT_TRUE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_SCTP, 65535));
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_SCTP, 65534));
+	/* Out-of-range protocols are never allowed and never written. */
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_MAX, 80, 1);
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_MAX, 80));
+}
+
+/* udp entries exempt bind only: a TCP listener on 68 or 546 is refused. */
+TEST_F(gate, udp_entries_are_bind_only)
+{
+	struct credgate_addr u = v4("0.0.0.0", 68), t = v6("::", 546);
+
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_UDP, 68, 1);
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_UDP, 546, 1);
+	u.proto = CREDGATE_PROTO_UDP;
+	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_BIND, &u));
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_LISTEN, &u));
+	t.proto = CREDGATE_PROTO_TCP;
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_BIND, &t));
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_LISTEN, &t));
+}
+
+TEST(proto_mapping)
+{
+	EXPECT_EQ(CREDGATE_PROTO_UDP, credgate_proto(AF_INET, SOCK_DGRAM, IPPROTO_UDP));
+	EXPECT_EQ(CREDGATE_PROTO_UDP, credgate_proto(AF_INET6, SOCK_DGRAM, IPPROTO_UDPLITE));
+	EXPECT_EQ(CREDGATE_PROTO_TCP, credgate_proto(AF_INET6, SOCK_STREAM, IPPROTO_TCP));
+	EXPECT_EQ(CREDGATE_PROTO_TCP, credgate_proto(AF_INET, SOCK_STREAM, 262));	/* MPTCP */
+	EXPECT_EQ(CREDGATE_PROTO_SCTP, credgate_proto(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP));
+	EXPECT_EQ(CREDGATE_PROTO_SCTP, credgate_proto(AF_INET6, SOCK_STREAM, IPPROTO_SCTP));
+	EXPECT_EQ(CREDGATE_PROTO_TCP, credgate_proto(AF_SMC, SOCK_STREAM, 0));
+	/* Raw sockets naming a protocol are not that protocol. */
+	EXPECT_EQ(CREDGATE_PROTO_NONE, credgate_proto(AF_INET, SOCK_RAW, IPPROTO_UDP));
+	EXPECT_EQ(CREDGATE_PROTO_NONE, credgate_proto(AF_INET, SOCK_RAW, IPPROTO_SCTP));
+	EXPECT_EQ(CREDGATE_PROTO_NONE, credgate_proto(AF_INET, SOCK_DGRAM, IPPROTO_ICMP));
+	EXPECT_EQ(CREDGATE_PROTO_NONE, credgate_proto(AF_TIPC, SOCK_STREAM, 0));
+	EXPECT_EQ(CREDGATE_PROTO_UDP, credgate_proto_parse("udp:68", 3));
+	EXPECT_EQ(CREDGATE_PROTO_TCP, credgate_proto_parse("tcp", 3));
+	EXPECT_EQ(CREDGATE_PROTO_SCTP, credgate_proto_parse("sctp", 4));
+	EXPECT_EQ(-1, credgate_proto_parse("sct", 3));
+	EXPECT_EQ(-1, credgate_proto_parse("none", 4));
+	EXPECT_EQ(-1, credgate_proto_parse("", 0));
+	EXPECT_EQ(-1, credgate_proto_parse("UDP", 3));
 }
 
 TEST_F(gate, open_gate_and_off_mode_allow_everything)

@@ -3,7 +3,8 @@
  * In-VM tests of the ways past a closed gate that issue 11 found, on both
  * backends: SCTP extra addresses (sctp_bindx() after a loopback listen,
  * [public, loopback] then listen, IPv4 addresses on an IPv6 socket),
- * AF_SMC, and a family refused by family (AF_TIPC).  Each is refused while the gate is closed, allowed while it
+ * AF_SMC, TCP on the DHCP client ports (allow-listed for UDP binds only),
+ * and a family refused by family (AF_TIPC).  Each is refused while the gate is closed, allowed while it
  * is open, and counted.  A kernel without the protocol gives SKIP with the
  * reason.  Local-only families stay allowed.
  *
@@ -246,6 +247,24 @@ TEST_F(bypass, smc_listen)
 	EXPECT_EQ(0, sys(listen(fd, 4)));
 	close(fd);
 	EXPECT_DELTA(2, 0, 2, 0);
+}
+
+/* The DHCP client ports are allow-listed for UDP binds, not for TCP. */
+TEST_F(bypass, tcp_listen_on_dhcp_ports)
+{
+	int hook;
+
+	EXPECT_EQ(-EACCES, try_serve(AF_INET, SOCK_STREAM, "0.0.0.0", 68, &hook, NULL));
+	EXPECT_EQ(-EACCES, try_serve(AF_INET6, SOCK_STREAM, "::", 546, &hook, NULL));
+	/* UDP binds on them stay allowed (DHCP clients). */
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_DGRAM, "0.0.0.0", 68, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET6, SOCK_DGRAM, "::", 546, &hook, NULL));
+	EXPECT_DELTA(2, 0, 0, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_STREAM, "0.0.0.0", 68, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET6, SOCK_STREAM, "::", 546, &hook, NULL));
+	EXPECT_DELTA(2, 0, 0, 0);
 }
 
 static int tipc_bind(int fd, __u32 type, __u32 instance)
