@@ -303,6 +303,74 @@ TEST_F(bypass, tipc_refused_by_family)
 	EXPECT_DELTA(2, 0, 1, 0);
 }
 
+struct seen {
+	int n;
+	struct credgate_event e[4];
+};
+
+static int collect(const struct credgate_event *e, void *userdata)
+{
+	struct seen *s = userdata;
+
+	if (s->n < (int)ARRAY_SIZE(s->e))
+		s->e[s->n] = *e;
+	s->n++;
+	return 0;
+}
+
+/* Refusals by family and of SCTP extra addresses reach the event stream. */
+TEST_F(bypass, events_of_new_refusals)
+{
+	const struct xaddr pub = { AF_INET, TEST_ADDR4, 18208 };
+	struct gate_events *ev = NULL;
+	struct seen s = { 0 };
+	uint8_t a4[16] = { 0 };
+	int fd, r;
+
+	fd = socket(AF_TIPC, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 && no_protocol(errno))
+		SKIP(return, "kernel has no AF_TIPC: socket(): %s", strerror(errno));
+	close(fd);
+	fd = sctp_socket(AF_INET);
+	if (fd < 0 && no_protocol(errno))
+		SKIP(return, "kernel has no SCTP: socket(): %s", strerror(errno));
+	ASSERT_LE(0, fd);
+	/* lsm: kernel log lines, rate limited (burst 10 per 5 s): start a window. */
+	if (gate_backend(self->g) == GATE_BACKEND_LSM)
+		sleep(6);
+	ASSERT_EQ(0, gate_events_open(self->g, collect, &s, &ev));
+	while (gate_events_poll(ev, 0) > 0)
+		;	/* drop what earlier tests left */
+	s.n = 0;
+
+	ASSERT_EQ(0, do_bind(fd, AF_INET, "127.0.0.1", 18208));
+	EXPECT_EQ(-EACCES, bindx_add(fd, &pub, 1));
+	close(fd);
+	fd = socket(AF_TIPC, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	EXPECT_EQ(-EACCES, sys(listen(fd, 4)));
+	close(fd);
+
+	r = gate_events_poll(ev, 1000);
+	if (r >= 0 && s.n < 2)
+		gate_events_poll(ev, 1000);
+	gate_events_free(ev);
+	ASSERT_EQ(2, s.n);
+
+	EXPECT_EQ(CREDGATE_HOOK_BIND, s.e[0].hook);
+	EXPECT_EQ(CREDGATE_REFUSE, s.e[0].action);
+	EXPECT_EQ(CREDGATE_AF_INET, s.e[0].family);
+	EXPECT_EQ(18208, s.e[0].port);
+	inet_pton(AF_INET, TEST_ADDR4, a4);
+	EXPECT_EQ(0, memcmp(s.e[0].addr, a4, 4));
+	EXPECT_EQ((uint32_t)getpid(), s.e[0].pid);
+
+	EXPECT_EQ(CREDGATE_HOOK_LISTEN, s.e[1].hook);
+	EXPECT_EQ(CREDGATE_AF_TIPC, s.e[1].family);
+	EXPECT_EQ(0, s.e[1].port);
+	EXPECT_EQ(0, strncmp(s.e[1].comm, "bypass_test", CREDGATE_COMM_LEN));
+	EXPECT_DELTA(1, 0, 1, 0);
+}
+
 /* Permissive: a refused-by-family bind is audited once, and allowed. */
 TEST_F(bypass, permissive_audits_sctp_and_families)
 {
