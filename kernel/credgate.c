@@ -63,7 +63,10 @@
  * Mode, lock flag and allow list are replaced as a whole under RCU, so a
  * hook always decides on one consistent snapshot.  The boot-time copy is
  * static (it is set up before the allocators matter) and never freed.
- * kfree_rcu() needs the rcu_head within the first 4 KiB: it goes first.
+ * The allow list makes a policy 32 KiB (a bitmap per protocol): it is
+ * allocated with kvzalloc() and freed with kvfree_rcu(), so that a write
+ * does not depend on an order-4 page; kvfree_rcu() needs the rcu_head
+ * within the first 4 KiB: it goes first.
  */
 struct credgate_policy {
 	struct rcu_head rcu;
@@ -563,11 +566,11 @@ static int credgate_policy_update(struct credgate_policy *new,
 
 	rcu_assign_pointer(credgate_policy, new);
 	if (old != &credgate_boot_policy)
-		kfree_rcu(old, rcu);
+		kvfree_rcu(old, rcu);
 	new = NULL;
 out:
 	mutex_unlock(&credgate_policy_lock);
-	kfree(new);
+	kvfree(new);
 	return err;
 }
 
@@ -632,7 +635,7 @@ static int credgate_mode_write(char *buf)
 	if (mode < 0)
 		return mode;
 
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	new = kvzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
 	new->cfg.mode = mode;
@@ -669,7 +672,7 @@ static int credgate_allow_ports_write(char *buf)
 	if (credgate_locked())
 		return -EPERM;
 
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	new = kvzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
 
@@ -691,7 +694,7 @@ static int credgate_allow_ports_write(char *buf)
 	}
 	return credgate_policy_update(new, CREDGATE_SET_ALLOW);
 inval:
-	kfree(new);
+	kvfree(new);
 	return -EINVAL;
 }
 
@@ -702,7 +705,7 @@ static int credgate_lock_write(char *buf)
 	if (!sysfs_streq(buf, "1"))
 		return -EINVAL;
 
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	new = kvzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
 	return credgate_policy_update(new, CREDGATE_SET_LOCK);
