@@ -3,11 +3,15 @@
  * credgate: refuse network-facing services while the device still holds a
  * blank or default password.
  *
- * While the gate is closed, bind() of an AF_INET/AF_INET6 socket to a
- * non-loopback address and listen() on such a socket are refused, unless
- * the port is allow-listed.  The decision itself lives in policy.h and is
- * shared with the BPF backend and userspace; this file only gathers the
- * address, applies the verdict, counts and reports.
+ * While the gate is closed, bind() of an inet socket (AF_INET, AF_INET6,
+ * AF_SMC) to a non-loopback address and listen() on such a socket are
+ * refused, unless the port is allow-listed; so are the extra addresses of
+ * an SCTP endpoint (sctp_bindx(), ASCONF ADD_IP), and every address it
+ * holds at listen().  Families that can carry connections from other
+ * machines, and families policy.h does not know, are refused by family;
+ * local-only families are never gated.  The decision itself lives in
+ * policy.h and is shared with the BPF backend and userspace; this file
+ * only gathers the addresses, applies the verdict, counts and reports.
  *
  * A userspace agent opens the gate once every credential store is clean.
  * Interface: securityfs, /sys/kernel/security/credgate/ (state, mode,
@@ -40,6 +44,10 @@
 #include <linux/uaccess.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
+#if IS_ENABLED(CONFIG_IP_SCTP)
+#include <linux/sctp.h>
+#include <net/sctp/sctp.h>
+#endif
 
 #include "policy.h"
 
@@ -55,7 +63,10 @@
  * Mode, lock flag and allow list are replaced as a whole under RCU, so a
  * hook always decides on one consistent snapshot.  The boot-time copy is
  * static (it is set up before the allocators matter) and never freed.
- * kfree_rcu() needs the rcu_head within the first 4 KiB: it goes first.
+ * The allow list makes a policy 32 KiB (a bitmap per protocol): it is
+ * allocated with kvzalloc() and freed with kvfree_rcu(), so that a write
+ * does not depend on an order-4 page; kvfree_rcu() needs the rcu_head
+ * within the first 4 KiB: it goes first.
  */
 struct credgate_policy {
 	struct rcu_head rcu;
@@ -169,7 +180,7 @@ static void credgate_audit(int hook, int action, const struct credgate_addr *a)
 	ca.net.sport = htons(a->port);
 	if (a->family == CREDGATE_AF_INET6)
 		memcpy(&ca.net.v6info.saddr, a->addr, sizeof(struct in6_addr));
-	else
+	else if (a->family == CREDGATE_AF_INET)
 		memcpy(&ca.net.v4info.saddr, a->addr, sizeof(__be32));
 	common_lsm_audit(&ca.ad, credgate_audit_pre, NULL);
 }
@@ -198,16 +209,20 @@ static void credgate_report(int hook, int action, const struct credgate_addr *a)
 			pr_notice("%s %s comm=%s pid=%d uid=%u addr=%pI6c port=%u\n",
 				  verdict, credgate_hook_name(hook), comm, pid,
 				  uid, a->addr, a->port);
-		else
+		else if (a->family == CREDGATE_AF_INET)
 			pr_notice("%s %s comm=%s pid=%d uid=%u addr=%pI4 port=%u\n",
 				  verdict, credgate_hook_name(hook), comm, pid,
 				  uid, a->addr, a->port);
+		else
+			pr_notice("%s %s comm=%s pid=%d uid=%u family=%u\n",
+				  verdict, credgate_hook_name(hook), comm, pid,
+				  uid, a->family);
 	}
 
 	credgate_audit(hook, action, a);
 }
 
-static int credgate_check(int hook, const struct credgate_addr *a)
+static int credgate_judge(int hook, const struct credgate_addr *a)
 {
 	const struct credgate_policy *pol;
 	int action;
@@ -216,38 +231,207 @@ static int credgate_check(int hook, const struct credgate_addr *a)
 	pol = rcu_dereference(credgate_policy);
 	action = credgate_decide(READ_ONCE(credgate_state), &pol->cfg, hook, a);
 	rcu_read_unlock();
+	return action;
+}
 
+/* Report a verdict that is not ALLOW; returns the hook's return value. */
+static int credgate_apply(int hook, int action, const struct credgate_addr *a)
+{
 	if (action == CREDGATE_ALLOW)
 		return 0;
 	credgate_report(hook, action, a);
 	return action == CREDGATE_REFUSE ? -EACCES : 0;
 }
 
+static int credgate_check(int hook, const struct credgate_addr *a)
+{
+	return credgate_apply(hook, credgate_judge(hook, a), a);
+}
+
+/* Refused by family (or unreadable: CREDGATE_AF_UNSPEC). */
+static int credgate_check_family(int hook, int family)
+{
+	struct credgate_addr a = { .family = family };
+
+	return credgate_check(hook, &a);
+}
+
+/*
+ * Fill @a from @sa, read as @family (credgate_bind_family() checked the
+ * length).  The port stays 0 when @family is 0.
+ */
+static void credgate_read_sockaddr(const struct sockaddr *sa, int family,
+				   struct credgate_addr *a)
+{
+	a->family = family;
+	if (family == CREDGATE_AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		a->port = ntohs(sin->sin_port);
+		memcpy(a->addr, &sin->sin_addr, sizeof(sin->sin_addr));
+	} else if (family == CREDGATE_AF_INET6) {
+		const struct sockaddr_in6 *sin6 =
+			(const struct sockaddr_in6 *)sa;
+
+		a->port = ntohs(sin6->sin6_port);
+		memcpy(a->addr, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
+	}
+}
+
 static int credgate_socket_bind(struct socket *sock, struct sockaddr *address,
 				int addrlen)
 {
+	struct sock *sk = sock->sk;
+	int family = sk->sk_family;
 	struct credgate_addr a = {};
 	int sa_family = AF_UNSPEC;
 
-	if (addrlen >= (int)offsetofend(struct sockaddr, sa_family))
-		sa_family = address->sa_family;
-
-	a.family = credgate_bind_family(sock->sk->sk_family, sa_family, addrlen);
-	if (a.family == CREDGATE_AF_INET) {
-		const struct sockaddr_in *sin = (struct sockaddr_in *)address;
-
-		a.port = ntohs(sin->sin_port);
-		memcpy(a.addr, &sin->sin_addr, sizeof(sin->sin_addr));
-	} else if (a.family == CREDGATE_AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)address;
-
-		a.port = ntohs(sin6->sin6_port);
-		memcpy(a.addr, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
-	} else {
+	switch (credgate_family_rule(family)) {
+	case CREDGATE_FAMILY_LOCAL:
 		return 0;
+	case CREDGATE_FAMILY_INET:
+		break;
+	default:
+		return credgate_check_family(CREDGATE_HOOK_BIND, family);
 	}
 
+	if (addrlen >= (int)offsetofend(struct sockaddr, sa_family))
+		sa_family = address->sa_family;
+	a.proto = credgate_proto(family, sk->sk_type, sk->sk_protocol);
+	family = credgate_bind_family(family, sa_family, addrlen);
+	if (!family)
+		return 0;	/* the kernel rejects this address */
+	credgate_read_sockaddr(address, family, &a);
 	return credgate_check(CREDGATE_HOOK_BIND, &a);
+}
+
+#if IS_ENABLED(CONFIG_IP_SCTP)
+/* SOCK_RAW sockets may name IPPROTO_SCTP too: they are no sctp_sock. */
+static bool credgate_is_sctp(const struct sock *sk)
+{
+	return sk->sk_protocol == IPPROTO_SCTP &&
+	       (sk->sk_type == SOCK_STREAM || sk->sk_type == SOCK_SEQPACKET);
+}
+
+static void credgate_read_sctp_addr(const union sctp_addr *sa, u16 port,
+				    struct credgate_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (sa->sa.sa_family == AF_INET) {
+		a->family = CREDGATE_AF_INET;
+		memcpy(a->addr, &sa->v4.sin_addr, sizeof(sa->v4.sin_addr));
+	} else if (sa->sa.sa_family == AF_INET6) {
+		a->family = CREDGATE_AF_INET6;
+		memcpy(a->addr, &sa->v6.sin6_addr, sizeof(sa->v6.sin6_addr));
+	}
+	/* Anything else stays CREDGATE_AF_UNSPEC: refused. */
+	a->port = port;
+	a->proto = CREDGATE_PROTO_SCTP;
+}
+
+/*
+ * listen() on an SCTP endpoint: every bound address must pass, not just
+ * the first one (inet_rcv_saddr).  The list is RCU-protected.  An empty
+ * list means listen() autobinds to the wildcard address: refused.  One
+ * listen() is reported once, for its first refused address.
+ */
+static int credgate_sctp_listen(struct sock *sk)
+{
+	struct sctp_bind_addr *bp = &sctp_sk(sk)->ep->base.bind_addr;
+	u16 port = READ_ONCE(inet_sk(sk)->inet_num);
+	struct sctp_sockaddr_entry *e;
+	struct credgate_addr a = {};
+	int action = CREDGATE_ALLOW;
+	bool empty = true;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(e, &bp->address_list, list) {
+		empty = false;
+		credgate_read_sctp_addr(&e->a, port, &a);
+		action = credgate_judge(CREDGATE_HOOK_LISTEN, &a);
+		if (action != CREDGATE_ALLOW)
+			break;
+	}
+	rcu_read_unlock();
+
+	if (empty) {
+		memset(&a, 0, sizeof(a));
+		a.family = sk->sk_family;
+		a.proto = CREDGATE_PROTO_SCTP;
+		action = credgate_judge(CREDGATE_HOOK_LISTEN, &a);
+	}
+	return credgate_apply(CREDGATE_HOOK_LISTEN, action, &a);
+}
+
+/*
+ * The addresses of sctp_bindx(SCTP_BINDX_ADD_ADDR) (a packed array that
+ * sctp_setsockopt_bindx() has already walked and sized) and of an ASCONF
+ * ADD_IP parameter are judged like bind().  A port of 0 in bindx means
+ * the endpoint's port when it is already bound.
+ */
+static int credgate_sctp_bind_connect(struct sock *sk, int optname,
+				      struct sockaddr *address, int addrlen)
+{
+	u16 bound = READ_ONCE(inet_sk(sk)->inet_num);
+	int action = CREDGATE_ALLOW, off = 0, len;
+	struct credgate_addr a = {};
+
+	if (optname != SCTP_SOCKOPT_BINDX_ADD && optname != SCTP_PARAM_ADD_IP)
+		return 0;
+
+	while (off < addrlen && action == CREDGATE_ALLOW) {
+		const union sctp_addr *sa = (void *)address + off;
+
+		len = addrlen - off;
+		if (len >= (int)sizeof(sa_family_t)) {
+			if (sa->sa.sa_family == AF_INET)
+				len = sizeof(struct sockaddr_in);
+			else if (sa->sa.sa_family == AF_INET6)
+				len = sizeof(struct sockaddr_in6);
+		}
+		if (len > addrlen - off || len < (int)sizeof(struct sockaddr_in)) {
+			/* Not a whole address: cannot be judged, refused. */
+			memset(&a, 0, sizeof(a));
+		} else {
+			credgate_read_sctp_addr(sa, ntohs(sa->v4.sin_port), &a);
+			if (!a.port)
+				a.port = bound;
+		}
+		action = credgate_judge(CREDGATE_HOOK_BIND, &a);
+		off += len;
+	}
+	return credgate_apply(CREDGATE_HOOK_BIND, action, &a);
+}
+#else
+static inline bool credgate_is_sctp(const struct sock *sk)
+{
+	return false;
+}
+
+static inline int credgate_sctp_listen(struct sock *sk)
+{
+	return 0;
+}
+#endif
+
+/*
+ * AF_SMC: smc_listen() calls kernel_listen() on an internal TCP socket,
+ * which runs no LSM hook, so the AF_SMC socket is judged here by the
+ * address of that internal socket (smc_getname() reports it).  An address
+ * that cannot be read is refused.
+ */
+static int credgate_smc_listen(struct socket *sock)
+{
+	struct sockaddr_storage ss = {};
+	struct credgate_addr a = {};
+	int len, family = 0;
+
+	len = kernel_getsockname(sock, (struct sockaddr *)&ss);
+	if (len >= 0)
+		family = credgate_bind_family(AF_SMC, ss.ss_family, len);
+	credgate_read_sockaddr((struct sockaddr *)&ss, family, &a);
+	a.proto = credgate_proto(AF_SMC, sock->sk->sk_type, 0);
+	return credgate_check(CREDGATE_HOOK_LISTEN, &a);
 }
 
 /* listen() without bind() autobinds to the wildcard address: port 0 here. */
@@ -255,6 +439,16 @@ static int credgate_socket_listen(struct socket *sock, int backlog)
 {
 	struct sock *sk = sock->sk;
 	struct credgate_addr a = {};
+
+	switch (credgate_family_rule(sk->sk_family)) {
+	case CREDGATE_FAMILY_LOCAL:
+		return 0;
+	case CREDGATE_FAMILY_INET:
+		break;
+	default:
+		return credgate_check_family(CREDGATE_HOOK_LISTEN,
+					     sk->sk_family);
+	}
 
 	switch (sk->sk_family) {
 	case AF_INET:
@@ -267,10 +461,17 @@ static int credgate_socket_listen(struct socket *sock, int backlog)
 		memcpy(a.addr, &sk->sk_v6_rcv_saddr, sizeof(struct in6_addr));
 		break;
 #endif
+	case AF_SMC:
+		return credgate_smc_listen(sock);
 	default:
-		return 0;
+		/* AF_INET6 without IPv6: no such socket; refuse anyway. */
+		return credgate_check_family(CREDGATE_HOOK_LISTEN,
+					     CREDGATE_AF_UNSPEC);
 	}
+	if (credgate_is_sctp(sk))
+		return credgate_sctp_listen(sk);
 	a.port = READ_ONCE(inet_sk(sk)->inet_num);
+	a.proto = credgate_proto(sk->sk_family, sk->sk_type, sk->sk_protocol);
 
 	return credgate_check(CREDGATE_HOOK_LISTEN, &a);
 }
@@ -278,21 +479,43 @@ static int credgate_socket_listen(struct socket *sock, int backlog)
 static struct security_hook_list credgate_hooks[] __lsm_ro_after_init = {
 	LSM_HOOK_INIT(socket_bind, credgate_socket_bind),
 	LSM_HOOK_INIT(socket_listen, credgate_socket_listen),
+#if IS_ENABLED(CONFIG_IP_SCTP)
+	LSM_HOOK_INIT(sctp_bind_connect, credgate_sctp_bind_connect),
+#endif
 };
 
 static int __init credgate_init(void)
 {
-	static const u16 default_ports[] __initconst =
-		CREDGATE_DEFAULT_ALLOW_PORTS;
+	static const u16 default_udp[] __initconst = CREDGATE_DEFAULT_ALLOW_UDP;
 	int i;
 
 	BUILD_BUG_ON(CREDGATE_AF_INET != AF_INET);
 	BUILD_BUG_ON(CREDGATE_AF_INET6 != AF_INET6);
 	BUILD_BUG_ON(CREDGATE_AF_UNSPEC != AF_UNSPEC);
+	BUILD_BUG_ON(CREDGATE_AF_UNIX != AF_UNIX);
+	BUILD_BUG_ON(CREDGATE_AF_NETLINK != AF_NETLINK);
+	BUILD_BUG_ON(CREDGATE_AF_PACKET != AF_PACKET);
+	BUILD_BUG_ON(CREDGATE_AF_KEY != AF_KEY);
+	BUILD_BUG_ON(CREDGATE_AF_ALG != AF_ALG);
+	BUILD_BUG_ON(CREDGATE_AF_KCM != AF_KCM);
+	BUILD_BUG_ON(CREDGATE_AF_QIPCRTR != AF_QIPCRTR);
+	BUILD_BUG_ON(CREDGATE_AF_SMC != AF_SMC);
+	BUILD_BUG_ON(CREDGATE_AF_TIPC != AF_TIPC);
+	BUILD_BUG_ON(CREDGATE_AF_MCTP != AF_MCTP);
 	BUILD_BUG_ON(sizeof(struct sockaddr_in) != CREDGATE_SIN_LEN);
 
-	for (i = 0; i < ARRAY_SIZE(default_ports); i++)
-		credgate_port_set(&credgate_boot_policy.cfg, default_ports[i], 1);
+	BUILD_BUG_ON(CREDGATE_IPPROTO_TCP != IPPROTO_TCP);
+	BUILD_BUG_ON(CREDGATE_IPPROTO_UDP != IPPROTO_UDP);
+	BUILD_BUG_ON(CREDGATE_IPPROTO_SCTP != IPPROTO_SCTP);
+	BUILD_BUG_ON(CREDGATE_IPPROTO_UDPLITE != IPPROTO_UDPLITE);
+	BUILD_BUG_ON(CREDGATE_IPPROTO_MPTCP != IPPROTO_MPTCP);
+	BUILD_BUG_ON(CREDGATE_SOCK_STREAM != SOCK_STREAM);
+	BUILD_BUG_ON(CREDGATE_SOCK_DGRAM != SOCK_DGRAM);
+	BUILD_BUG_ON(CREDGATE_SOCK_SEQPACKET != SOCK_SEQPACKET);
+
+	for (i = 0; i < ARRAY_SIZE(default_udp); i++)
+		credgate_port_set(&credgate_boot_policy.cfg, CREDGATE_PROTO_UDP,
+				  default_udp[i], 1);
 
 	security_add_hooks(credgate_hooks, ARRAY_SIZE(credgate_hooks),
 			   "credgate");
@@ -343,11 +566,11 @@ static int credgate_policy_update(struct credgate_policy *new,
 
 	rcu_assign_pointer(credgate_policy, new);
 	if (old != &credgate_boot_policy)
-		kfree_rcu(old, rcu);
+		kvfree_rcu(old, rcu);
 	new = NULL;
 out:
 	mutex_unlock(&credgate_policy_lock);
-	kfree(new);
+	kvfree(new);
 	return err;
 }
 
@@ -412,7 +635,7 @@ static int credgate_mode_write(char *buf)
 	if (mode < 0)
 		return mode;
 
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	new = kvzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
 	new->cfg.mode = mode;
@@ -425,6 +648,8 @@ static int credgate_parse_port(const char *tok)
 	unsigned int port;
 	const char *p;
 
+	if (!*tok)
+		return -EINVAL;
 	for (p = tok; *p; p++)
 		if (!isdigit(*p))
 			return -EINVAL;
@@ -433,30 +658,44 @@ static int credgate_parse_port(const char *tok)
 	return port;
 }
 
+/*
+ * allow_ports takes entries "PROTO:PORT" (udp, tcp, sctp) separated by
+ * white space and replaces the whole list.  A bare port (the syntax before
+ * protocols) is refused with a hint at the new one.
+ */
 static int credgate_allow_ports_write(char *buf)
 {
 	struct credgate_policy *new;
-	char *tok;
-	int port;
+	int port, proto;
+	char *tok, *colon;
 
 	if (credgate_locked())
 		return -EPERM;
 
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	new = kvzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
 
 	while ((tok = strsep(&buf, " \t\n\v\f\r")) != NULL) {
 		if (!*tok)
 			continue;
-		port = credgate_parse_port(tok);
-		if (port < 0) {
-			kfree(new);
-			return port;
+		colon = strchr(tok, ':');
+		if (!colon) {
+			if (credgate_parse_port(tok) > 0)
+				pr_notice_ratelimited("allow_ports: '%s' names no protocol: write udp:%s, tcp:%s or sctp:%s\n",
+						      tok, tok, tok, tok);
+			goto inval;
 		}
-		credgate_port_set(&new->cfg, port, 1);
+		proto = credgate_proto_parse(tok, colon - tok);
+		port = credgate_parse_port(colon + 1);
+		if (proto < 0 || port < 0)
+			goto inval;
+		credgate_port_set(&new->cfg, proto, port, 1);
 	}
 	return credgate_policy_update(new, CREDGATE_SET_ALLOW);
+inval:
+	kvfree(new);
+	return -EINVAL;
 }
 
 static int credgate_lock_write(char *buf)
@@ -466,7 +705,7 @@ static int credgate_lock_write(char *buf)
 	if (!sysfs_streq(buf, "1"))
 		return -EINVAL;
 
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	new = kvzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
 	return credgate_policy_update(new, CREDGATE_SET_LOCK);
@@ -499,19 +738,25 @@ static int credgate_allow_ports_show(struct seq_file *m, void *v)
 {
 	const struct credgate_policy *pol;
 	const char *sep = "";
+	const u32 *words;
 	u32 port;
+	int proto;
 
 	mutex_lock(&credgate_policy_lock);
 	pol = rcu_dereference_protected(credgate_policy,
 					lockdep_is_held(&credgate_policy_lock));
-	for (port = 1; port <= U16_MAX; port++) {
-		if (!pol->cfg.allow[port >> 5]) {
-			port |= 31;	/* skip an empty word */
-			continue;
-		}
-		if (credgate_port_allowed(&pol->cfg, port)) {
-			seq_printf(m, "%s%u", sep, port);
-			sep = " ";
+	for (proto = CREDGATE_PROTO_UDP; proto < CREDGATE_PROTO_MAX; proto++) {
+		words = pol->cfg.allow + proto * CREDGATE_PORT_WORDS;
+		for (port = 1; port <= U16_MAX; port++) {
+			if (!words[port >> 5]) {
+				port |= 31;	/* skip an empty word */
+				continue;
+			}
+			if (credgate_port_allowed(&pol->cfg, proto, port)) {
+				seq_printf(m, "%s%s:%u", sep,
+					   credgate_proto_name(proto), port);
+				sep = " ";
+			}
 		}
 	}
 	mutex_unlock(&credgate_policy_lock);

@@ -39,7 +39,7 @@ mkdir -p "$sec/credgate"
 echo "capability,credgate,bpf" >"$sec/lsm"
 printf 'closed\n' >"$sec/credgate/state"
 printf 'enforce\n' >"$sec/credgate/mode"
-printf '68 546\n' >"$sec/credgate/allow_ports"
+printf 'udp:68 udp:546\n' >"$sec/credgate/allow_ports"
 printf '0\n' >"$sec/credgate/lock"
 printf 'bind_refused 3\nbind_audited 0\nlisten_refused 7\nlisten_audited 1\n' >"$sec/credgate/stats"
 
@@ -51,10 +51,13 @@ expect 2 'bad --backend "kvm"' "bad --backend value is named" -- cg --backend kv
 expect 2 '--backend needs a value' "--backend without value" -- cg --backend
 expect 2 "unknown gate command 'frobnicate'" "unknown command" -- with "$fake" frobnicate
 expect 2 "unknown option '--bogus'" "unknown option" -- cg status --bogus
-expect 2 'bad port "x"' 'bad port "x" is named' -- with "$fake" allow 80 x
-expect 2 'bad port "0"' "port 0 refused" -- with "$fake" allow 0
-expect 2 'bad port "65536"' "port 65536 refused" -- with "$fake" allow 65536
-expect 2 'bad port "-1"' "negative port refused" -- with "$fake" allow -- -1
+expect 2 'bad entry "tcp:x"' 'bad entry "tcp:x" is named' -- with "$fake" allow tcp:80 tcp:x
+expect 2 'bad entry "tcp:0"' "port 0 refused" -- with "$fake" allow tcp:0
+expect 2 'bad entry "udp:65536"' "port 65536 refused" -- with "$fake" allow udp:65536
+expect 2 'bad entry "-1"' "negative port refused" -- with "$fake" allow -- -1
+expect 2 'bad entry "raw:80"' "unknown protocol refused" -- with "$fake" allow raw:80
+expect 2 'bad entry "80": allow-list entries name a protocol now: write udp:80 .*tcp:80 or sctp:80' \
+	"bare port (old syntax): clear error showing the new one" -- with "$fake" allow 80
 expect 2 'bad mode "bogus"' "bad mode is named" -- with "$fake" mode bogus
 expect 2 'usage: credgate gate mode' "mode without value" -- with "$fake" mode
 expect 2 'usage: credgate gate open' "open takes no arguments" -- with "$fake" open now
@@ -65,9 +68,9 @@ expect 2 'credgate LSM is not active' "--backend lsm without the LSM" -- with "$
 expect 2 'nothing to load' "load --backend lsm" -- with "$fake" --backend lsm load
 
 expect 0 '' "lsm status (fake securityfs)" -- with "$fake" status
-want='{"backend":"lsm","state":"closed","mode":"enforce","locked":false,"allow_ports":[68,546],"counters":{"bind_refused":3,"bind_audited":0,"listen_refused":7,"listen_audited":1}}'
+want='{"backend":"lsm","state":"closed","mode":"enforce","locked":false,"allow_ports":["udp:68","udp:546"],"counters":{"bind_refused":3,"bind_audited":0,"listen_refused":7,"listen_audited":1}}'
 expect 0 "^$(sed 's/[][{}.]/\\&/g' <<<"$want")\$" "status --json matches the contract" -- with "$fake" status --json
-expect 0 '^68 546$' "allow prints the list" -- with "$fake" allow
+expect 0 '^udp:68 udp:546$' "allow prints the list" -- with "$fake" allow
 
 : >"$sec/credgate/state"
 with "$fake" open >/dev/null 2>&1
@@ -75,9 +78,9 @@ with "$fake" open >/dev/null 2>&1
 : >"$sec/credgate/mode"
 with "$fake" mode permissive >/dev/null 2>&1
 [ "$(cat "$sec/credgate/mode")" = permissive ] && ok "mode writes the name" || not_ok "mode writes the name"
-printf '68 546\n' >"$sec/credgate/allow_ports"
-with "$fake" allow 8443 80 >/dev/null 2>&1
-grep -q '^68 80 546 8443$' "$sec/credgate/allow_ports" && ok "allow adds ports (sorted, replaces list)" ||
+printf 'udp:68 udp:546\n' >"$sec/credgate/allow_ports"
+with "$fake" allow tcp:8443 tcp:80 sctp:9 >/dev/null 2>&1
+grep -q '^udp:68 udp:546 tcp:80 tcp:8443 sctp:9$' "$sec/credgate/allow_ports" && ok "allow adds entries (sorted, replaces list)" ||
 	not_ok "allow adds ports: $(cat "$sec/credgate/allow_ports")"
 : >"$sec/credgate/allow_ports"
 with "$fake" allow --reset >/dev/null 2>&1
@@ -86,7 +89,7 @@ with "$fake" allow --reset >/dev/null 2>&1
 printf '1\n' >"$sec/credgate/lock"
 printf 'enforce\n' >"$sec/credgate/mode"
 expect 2 'mode is locked until reboot' "locked: mode change refused with a clear message" -- with "$fake" mode off
-expect 2 'mode is locked until reboot' "locked: allow change refused" -- with "$fake" allow 80
+expect 2 'mode is locked until reboot' "locked: allow change refused" -- with "$fake" allow tcp:80
 grep -qx enforce "$sec/credgate/mode" && ok "locked: mode file untouched" || not_ok "locked: mode file untouched"
 expect 0 '"locked":true' "status shows the lock" -- with "$fake" status --json
 

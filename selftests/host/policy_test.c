@@ -104,22 +104,74 @@ TEST_F(gate, allow_list)
 {
 	struct credgate_addr a = v6("::", 8443), b = v4("0.0.0.0", 8444);
 
-	credgate_port_set(&self->cfg, 8443, 1);
-	EXPECT_TRUE(credgate_port_allowed(&self->cfg, 8443));
-	EXPECT_FALSE(credgate_port_allowed(&self->cfg, 8444));
+	a.proto = b.proto = CREDGATE_PROTO_TCP;
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_TCP, 8443, 1);
+	EXPECT_TRUE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_TCP, 8443));
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_TCP, 8444));
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_UDP, 8443));
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_NONE, 8443));
 	for (int hook = 0; hook < CREDGATE_HOOK_MAX; hook++) {
 		EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &a));
 		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, hook, &b));
 	}
+	/* A tcp entry covers neither udp, sctp nor an unmapped socket. */
+	for (int proto = CREDGATE_PROTO_NONE; proto < CREDGATE_PROTO_MAX; proto++) {
+		if (proto == CREDGATE_PROTO_TCP)
+			continue;
+		a.proto = (__u8)proto;
+		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg,
+							   CREDGATE_HOOK_BIND, &a));
+	}
 	/* Port 0 on the allow list never lets an autobinding listen through. */
-	credgate_port_set(&self->cfg, 0, 1);
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_TCP, 0, 1);
 	b.port = 0;
 	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_LISTEN, &b));
-	credgate_port_set(&self->cfg, 8443, 0);
-	EXPECT_FALSE(credgate_port_allowed(&self->cfg, 8443));
-	credgate_port_set(&self->cfg, 65535, 1);
-	EXPECT_TRUE(credgate_port_allowed(&self->cfg, 65535));
-	EXPECT_FALSE(credgate_port_allowed(&self->cfg, 65534));
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_TCP, 8443, 0);
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_TCP, 8443));
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_SCTP, 65535, 1);
+	EXPECT_TRUE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_SCTP, 65535));
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_SCTP, 65534));
+	/* Out-of-range protocols are never allowed and never written. */
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_MAX, 80, 1);
+	EXPECT_FALSE(credgate_port_allowed(&self->cfg, CREDGATE_PROTO_MAX, 80));
+}
+
+/* udp entries exempt bind only: a TCP listener on 68 or 546 is refused. */
+TEST_F(gate, udp_entries_are_bind_only)
+{
+	struct credgate_addr u = v4("0.0.0.0", 68), t = v6("::", 546);
+
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_UDP, 68, 1);
+	credgate_port_set(&self->cfg, CREDGATE_PROTO_UDP, 546, 1);
+	u.proto = CREDGATE_PROTO_UDP;
+	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_BIND, &u));
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_LISTEN, &u));
+	t.proto = CREDGATE_PROTO_TCP;
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_BIND, &t));
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &self->cfg, CREDGATE_HOOK_LISTEN, &t));
+}
+
+TEST(proto_mapping)
+{
+	EXPECT_EQ(CREDGATE_PROTO_UDP, credgate_proto(AF_INET, SOCK_DGRAM, IPPROTO_UDP));
+	EXPECT_EQ(CREDGATE_PROTO_UDP, credgate_proto(AF_INET6, SOCK_DGRAM, IPPROTO_UDPLITE));
+	EXPECT_EQ(CREDGATE_PROTO_TCP, credgate_proto(AF_INET6, SOCK_STREAM, IPPROTO_TCP));
+	EXPECT_EQ(CREDGATE_PROTO_TCP, credgate_proto(AF_INET, SOCK_STREAM, 262));	/* MPTCP */
+	EXPECT_EQ(CREDGATE_PROTO_SCTP, credgate_proto(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP));
+	EXPECT_EQ(CREDGATE_PROTO_SCTP, credgate_proto(AF_INET6, SOCK_STREAM, IPPROTO_SCTP));
+	EXPECT_EQ(CREDGATE_PROTO_TCP, credgate_proto(AF_SMC, SOCK_STREAM, 0));
+	/* Raw sockets naming a protocol are not that protocol. */
+	EXPECT_EQ(CREDGATE_PROTO_NONE, credgate_proto(AF_INET, SOCK_RAW, IPPROTO_UDP));
+	EXPECT_EQ(CREDGATE_PROTO_NONE, credgate_proto(AF_INET, SOCK_RAW, IPPROTO_SCTP));
+	EXPECT_EQ(CREDGATE_PROTO_NONE, credgate_proto(AF_INET, SOCK_DGRAM, IPPROTO_ICMP));
+	EXPECT_EQ(CREDGATE_PROTO_NONE, credgate_proto(AF_TIPC, SOCK_STREAM, 0));
+	EXPECT_EQ(CREDGATE_PROTO_UDP, credgate_proto_parse("udp:68", 3));
+	EXPECT_EQ(CREDGATE_PROTO_TCP, credgate_proto_parse("tcp", 3));
+	EXPECT_EQ(CREDGATE_PROTO_SCTP, credgate_proto_parse("sctp", 4));
+	EXPECT_EQ(-1, credgate_proto_parse("sct", 3));
+	EXPECT_EQ(-1, credgate_proto_parse("none", 4));
+	EXPECT_EQ(-1, credgate_proto_parse("", 0));
+	EXPECT_EQ(-1, credgate_proto_parse("UDP", 3));
 }
 
 TEST_F(gate, open_gate_and_off_mode_allow_everything)
@@ -141,7 +193,7 @@ TEST_F(gate, permissive_audits)
 	EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_OPEN, &self->cfg, CREDGATE_HOOK_BIND, &a));
 }
 
-TEST_F(gate, other_families_never_gated)
+TEST_F(gate, local_families_never_gated)
 {
 	struct credgate_addr a = v4("0.0.0.0", 80);
 
@@ -160,10 +212,53 @@ TEST(bind_family_mirrors_kernel_rules)
 	EXPECT_EQ(AF_INET6, credgate_bind_family(AF_INET6, AF_INET6, 24));
 	EXPECT_EQ(AF_INET6, credgate_bind_family(AF_INET6, AF_INET6, 28));
 	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_INET6, 23));
-	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_INET, 28));
+	/* An IPv6 SCTP socket binds IPv4 addresses (sctp_bind). */
+	EXPECT_EQ(AF_INET, credgate_bind_family(AF_INET6, AF_INET, 16));
+	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_INET, 15));
 	EXPECT_EQ(0, credgate_bind_family(AF_INET6, AF_UNSPEC, 28));
+	/* AF_SMC: inet addresses of either family, AF_UNSPEC as IPv4. */
+	EXPECT_EQ(AF_INET, credgate_bind_family(AF_SMC, AF_INET, 16));
+	EXPECT_EQ(AF_INET, credgate_bind_family(AF_SMC, AF_UNSPEC, 16));
+	EXPECT_EQ(AF_INET6, credgate_bind_family(AF_SMC, AF_INET6, 28));
+	EXPECT_EQ(0, credgate_bind_family(AF_SMC, AF_INET6, 23));
 	EXPECT_EQ(0, credgate_bind_family(AF_UNIX, AF_UNIX, 110));
 	EXPECT_EQ(0, credgate_bind_family(AF_INET, AF_INET, -1));
+}
+
+/* The family table: local families allowed, the others refused, unknown refused. */
+TEST(family_table)
+{
+	static const int local[] = { AF_UNIX, AF_NETLINK, AF_KEY, AF_ALG, AF_PACKET,
+				     AF_KCM, AF_QIPCRTR };
+	static const int net[] = { AF_AX25, AF_NETROM, AF_ROSE, AF_X25, AF_LLC, AF_RDS,
+				   AF_TIPC, AF_BLUETOOTH, AF_NFC, AF_CAN, AF_VSOCK, AF_XDP,
+				   AF_MCTP, AF_UNSPEC, 46, 200, -1 };
+	struct credgate_config cfg = { .mode = CREDGATE_MODE_ENFORCE };
+	struct credgate_addr a = { .port = 1234 };
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		EXPECT_EQ(CREDGATE_FAMILY_LOCAL, credgate_family_rule(local[i]));
+		a.family = (__u16)local[i];
+		EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_CLOSED, &cfg,
+							  CREDGATE_HOOK_LISTEN, &a));
+	}
+	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+		EXPECT_EQ(CREDGATE_FAMILY_REFUSE, credgate_family_rule(net[i]));
+		a.family = (__u16)net[i];
+		/* Refused at bind even with port 0: no address makes them local. */
+		a.port = 0;
+		EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &cfg,
+							   CREDGATE_HOOK_BIND, &a));
+		EXPECT_EQ(CREDGATE_ALLOW, credgate_decide(CREDGATE_OPEN, &cfg,
+							  CREDGATE_HOOK_BIND, &a));
+	}
+	EXPECT_EQ(CREDGATE_FAMILY_INET, credgate_family_rule(AF_INET));
+	EXPECT_EQ(CREDGATE_FAMILY_INET, credgate_family_rule(AF_INET6));
+	EXPECT_EQ(CREDGATE_FAMILY_INET, credgate_family_rule(AF_SMC));
+	/* A family with an inet rule but no inet address (a bug) is refused. */
+	a.family = AF_SMC;
+	a.port = 0;
+	EXPECT_EQ(CREDGATE_REFUSE, credgate_decide(CREDGATE_CLOSED, &cfg, CREDGATE_HOOK_BIND, &a));
 }
 
 TEST(names)

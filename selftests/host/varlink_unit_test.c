@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <credgate/policy.h>
+
 #include "config.h"
 #include "metadata.h"
 #include "util.h"
@@ -66,7 +68,7 @@ TEST(config_full)
 {
 	static const char text[] =
 		"# comment\n"
-		"[gate]\nbackend = none\nmode = permissive\nallow_ports = 8443 68, 68\nlock = yes\n"
+		"[gate]\nbackend = none\nmode = permissive\nallow_ports = tcp:8443 udp:68, udp:68\nlock = yes\n"
 		"[audit]\nstores = shadow:/etc/shadow\nstores = htpasswd:/etc/www.htpasswd\n"
 		"depth = fast\nclose_on = blank default unknown\ntime_limit = 30\n"
 		"[migration]\nfirst_boot = user\n"
@@ -81,8 +83,8 @@ TEST(config_full)
 	EXPECT_EQ(CG_GATE_PERMISSIVE, c.gate.mode);
 	EXPECT_TRUE(c.gate.lock);
 	ASSERT_EQ(2, c.gate.n_allow_ports);
-	EXPECT_EQ(68, c.gate.allow_ports[0]);
-	EXPECT_EQ(8443, c.gate.allow_ports[1]);
+	EXPECT_EQ(CG_ALLOW_ENTRY(CREDGATE_PROTO_UDP, 68), c.gate.allow_ports[0]);
+	EXPECT_EQ(CG_ALLOW_ENTRY(CREDGATE_PROTO_TCP, 8443), c.gate.allow_ports[1]);
 	ASSERT_EQ(2, c.audit.n_stores);
 	EXPECT_STREQ("htpasswd", c.audit.stores[1].type);
 	EXPECT_STREQ("/etc/www.htpasswd", c.audit.stores[1].path);
@@ -116,6 +118,8 @@ TEST(config_errors)
 		"[product]\nsupport_end = 2030-6-30\n", "[product]\ncontact = www.example.com\n",
 		"[gate]\nmode = off\nmode = enforce\n", "[varlink]\nsocket = relative\n",
 		"[audit]\nclose_on = ok\n", "[gate]\nallow_ports = 0\n", "[gate]\nbackend =\n",
+		"[gate]\nallow_ports = 68\n", "[gate]\nallow_ports = tcp:0\n",
+		"[gate]\nallow_ports = icmp:1\n", "[gate]\nallow_ports = udp:\n",
 	};
 	struct cg_config c;
 

@@ -106,7 +106,7 @@ TEST_F(pin, enforcement_survives_loader_exit)
 TEST_F(pin, second_load_does_not_double_attach)
 {
 	uint64_t before[CREDGATE_NR_COUNTERS], d[CREDGATE_NR_COUNTERS];
-	uint32_t allow[CREDGATE_PORT_WORDS];
+	uint32_t allow[CREDGATE_ALLOW_WORDS];
 	int n[2];
 
 	REQUIRE_BPF();
@@ -130,7 +130,7 @@ TEST_F(pin, second_load_does_not_double_attach)
 	 * one only and keeps the maps' contents.
 	 */
 	ASSERT_EQ(0, gate_get_allow(self->g, allow));
-	allow[18103 >> 5] |= 1U << (18103 & 31);
+	credgate_allow_set(allow, CREDGATE_PROTO_TCP, 18103, 1);
 	ASSERT_EQ(0, gate_set_allow(self->g, allow));
 	ASSERT_EQ(0, unlink(GATE_BPF_PIN_DIR "/link_socket_listen"));
 	count_links(n);
@@ -224,7 +224,8 @@ TEST_F(pin, garbage_map_writes_fail_cleanly)
 static void unpin_everything(void)
 {
 	static const char *const pins[] = {
-		"link_socket_bind", "link_socket_listen", "gate", "config", "stats", "events",
+		"link_socket_bind", "link_socket_listen", "link_sctp_bind_connect",
+		"gate", "config", "stats", "events",
 	};
 	char path[128];
 
@@ -239,7 +240,7 @@ TEST_F(pin, lock_freezes_config_map)
 {
 	_cleanup_close_ int cfd = -1;
 	struct credgate_config *cfg;
-	uint32_t allow[CREDGATE_PORT_WORDS];
+	uint32_t allow[CREDGATE_ALLOW_WORDS];
 	struct gate_status st;
 	__u32 zero = 0;
 	int n[2];

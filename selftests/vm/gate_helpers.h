@@ -148,7 +148,7 @@ static inline int open_test_gate(struct gate **g)
 /* Back to the defaults: closed, enforce, DHCP ports (errors: locked). */
 static inline void reset_gate(struct gate *g)
 {
-	uint32_t allow[CREDGATE_PORT_WORDS];
+	uint32_t allow[CREDGATE_ALLOW_WORDS];
 
 	gate_default_allow(allow);
 	gate_set_state(g, CREDGATE_CLOSED);

@@ -55,7 +55,7 @@ expect 0 'locked' "lock" credgate gate lock
 expect 0 '' "lock again (idempotent)" credgate gate lock
 expect 0 '"locked":true' "status shows locked" credgate gate status --json
 expect 2 'mode is locked until reboot' "mode change refused, clear message" credgate gate mode off
-expect 2 'mode is locked until reboot' "allow list change refused" credgate gate allow 18121
+expect 2 'mode is locked until reboot' "allow list change refused" credgate gate allow tcp:18121
 expect 2 'mode is locked until reboot' "allow --reset refused" credgate gate allow --reset
 after=$(json | sed 's/"state":"[a-z]*",//; s/"locked":[a-z]*,//; s/"counters":.*//')
 if [ "$before" = "$after" ]; then ok "mode and allow list unchanged"; else not_ok "changed: $before -> $after"; fi

@@ -113,20 +113,22 @@ TEST_F(gate, closed_allows_loopback)
 
 TEST_F(gate, closed_allows_allow_listed_ports)
 {
-	uint32_t allow[CREDGATE_PORT_WORDS];
+	uint32_t allow[CREDGATE_ALLOW_WORDS];
 
 	/* Defaults: the DHCP client ports. */
 	EXPECT_SERVED(AF_INET, SOCK_DGRAM, "0.0.0.0", 68);
 	EXPECT_SERVED(AF_INET6, SOCK_DGRAM, "::", 546);
 
 	ASSERT_EQ(0, gate_get_allow(self->g, allow));
-	allow[18007 >> 5] |= 1U << (18007 & 31);
+	credgate_allow_set(allow, CREDGATE_PROTO_TCP, 18007, 1);
 	ASSERT_EQ(0, gate_set_allow(self->g, allow));
 	EXPECT_SERVED(AF_INET, SOCK_STREAM, "0.0.0.0", 18007);
 	EXPECT_SERVED(AF_INET6, SOCK_STREAM, "::", 18007);
 	EXPECT_SERVED(AF_INET6, SOCK_STREAM, TEST_ADDR6, 18007);
 	EXPECT_REFUSED(CREDGATE_HOOK_BIND, AF_INET, SOCK_STREAM, "0.0.0.0", 18008);
-	EXPECT_DELTA(1, 0, 0, 0);
+	/* A tcp entry does not cover UDP (entries name their protocol). */
+	EXPECT_REFUSED(CREDGATE_HOOK_BIND, AF_INET, SOCK_DGRAM, "0.0.0.0", 18007);
+	EXPECT_DELTA(2, 0, 0, 0);
 }
 
 static int connect_to(int family, const char *addr, int port)

@@ -31,7 +31,7 @@
 
 #define CG_DIR		"/sys/kernel/security/credgate"
 #define TEST_PORT	18080	/* not allow-listed by default */
-#define DEFAULT_ALLOW	"68 546\n"
+#define DEFAULT_ALLOW	"udp:68 udp:546\n"
 
 static const char *const writable_files[] = {
 	"state", "mode", "allow_ports", "lock",
@@ -213,20 +213,30 @@ static int try_listen_unbound(int family)
 }
 
 /* A strictly ascending list of ports 1..65535 separated by single spaces. */
+/* "PROTO:PORT ...\n", by protocol (udp, tcp, sctp) then port, no repeats. */
 static bool valid_port_list(const char *s)
 {
-	long prev = 0, port;
+	static const char *const protos[] = { "udp:", "tcp:", "sctp:" };
+	long prev = -1, key, port;
 	char *end;
+	size_t p;
 
 	if (!strcmp(s, "\n"))
 		return true;
 	for (;;) {
+		for (p = 0; p < 3; p++)
+			if (!strncmp(s, protos[p], strlen(protos[p])))
+				break;
+		if (p == 3)
+			return false;
+		s += strlen(protos[p]);
 		if (*s < '0' || *s > '9')
 			return false;
 		port = strtol(s, &end, 10);
-		if (port <= prev || port > 65535)
+		key = (long)p * 65536 + port;
+		if (port < 1 || port > 65535 || key <= prev)
 			return false;
-		prev = port;
+		prev = key;
 		if (!strcmp(end, "\n"))
 			return true;
 		if (*end != ' ')
@@ -356,12 +366,13 @@ TEST_F(securityfs, mode_write)
 TEST_F(securityfs, allow_ports_write)
 {
 	static const struct { const char *in, *out; } cases[] = {
-		{ "80 443\n", "80 443\n" },
-		{ " 8080\t22 \n 22", "22 8080\n" },
-		{ "65535 1", "1 65535\n" },
-		{ "0080", "80\n" },
+		{ "tcp:80 tcp:443\n", "tcp:80 tcp:443\n" },
+		{ " tcp:8080\ttcp:22 \n tcp:22", "tcp:22 tcp:8080\n" },
+		{ "sctp:65535 tcp:1 udp:9", "udp:9 tcp:1 sctp:65535\n" },
+		{ "tcp:0080", "tcp:80\n" },
+		{ "udp:80 tcp:80", "udp:80 tcp:80\n" },
 		{ "   \n", "\n" },
-		{ "68\n546\n", "68 546\n" },
+		{ "udp:68\nudp:546\n", "udp:68 udp:546\n" },
 	};
 	char buf[256];
 	size_t i;
@@ -391,7 +402,7 @@ TEST_F(securityfs, all_ports_read_back)
 	ASSERT_NE(NULL, list);
 	ASSERT_NE(NULL, buf);
 	for (port = 1000; off < 4000; port += 7)
-		off += snprintf(list + off, 4096 - off, "%d ", port);
+		off += snprintf(list + off, 4096 - off, "tcp:%d ", port);
 	ASSERT_EQ(0, cg_write("allow_ports", list));
 	ASSERT_LT(0, cg_read("allow_ports", buf, size));
 	list[off - 1] = '\n';
@@ -451,17 +462,21 @@ TEST_F(securityfs, invalid_port_lists)
 	static const char *const bad[] = {
 		"80 x", "0", "65536", "-1", "80,81", "+80", "0x50", "80 0",
 		"99999999999999999999", "80;81", "1e3", "80\x80", "x",
+		/* bare ports (the syntax before protocols) and bad entries */
+		"80", "68 546", "udp:68 546", "tcp:", ":80", "tcp:0", "tcp:65536",
+		"TCP:80", "raw:80", "tcp:80:1", "tcp :80", "tcp:+80", "tcp:0x50",
+		"udpx:68", "ud:68", "tcp:80,tcp:81",
 	};
 	size_t i;
 
 	REQUIRE_UNLOCKED();
 
 	/* A distinctive list, so "unchanged" means something. */
-	ASSERT_EQ(0, cg_write("allow_ports", "22 80"));
+	ASSERT_EQ(0, cg_write("allow_ports", "tcp:22 tcp:80"));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_rejected(_metadata, "allow_ports", bad[i], strlen(bad[i]),
 				EINVAL);
-	REJECT("allow_ports", "80\0 81", EINVAL);
+	REJECT("allow_ports", "tcp:80\0 tcp:81", EINVAL);
 }
 
 TEST_F(securityfs, oversized_write)
@@ -476,10 +491,10 @@ TEST_F(securityfs, oversized_write)
 	ASSERT_NE(NULL, big);
 	/* One page exactly: accepted. */
 	memset(big, ' ', page);
-	memcpy(big + page - 3, "443", 3);
+	memcpy(big + page - 7, "tcp:443", 7);
 	ASSERT_EQ(0, cg_write_len("allow_ports", big, page));
 	ASSERT_LT(0, cg_read("allow_ports", buf, sizeof(buf)));
-	EXPECT_STREQ("443\n", buf);
+	EXPECT_STREQ("tcp:443\n", buf);
 	/* One byte more: refused, whatever it holds. */
 	memset(big, ' ', page + 1);
 	memcpy(big + page - 2, "80", 2);
@@ -550,7 +565,7 @@ TEST_F(securityfs, offset_and_partial_writes)
  */
 TEST_F(securityfs, concurrent_writes)
 {
-	static const char *const lists[] = { "80 443\n", "22\n", "\n" };
+	static const char *const lists[] = { "tcp:80 tcp:443\n", "udp:22\n", "\n" };
 	enum { WRITERS = 4, ROUNDS = 150 };
 	pid_t pids[WRITERS];
 	char buf[256];
@@ -710,7 +725,7 @@ TEST_F(securityfs, refusal_log_line)
 
 	REQUIRE_UNLOCKED();
 	ASSERT_EQ(0, cg_write("mode", "enforce"));
-	ASSERT_EQ(0, cg_write("allow_ports", "68 546"));
+	ASSERT_EQ(0, cg_write("allow_ports", "udp:68 udp:546"));
 	ASSERT_EQ(0, cg_write("state", "closed"));
 	/* Let the log rate limit (10 lines per 5 s) of earlier tests expire. */
 	sleep(6);
@@ -749,7 +764,7 @@ TEST_F(securityfs, stats_count_refusals)
 
 	REQUIRE_UNLOCKED();
 	ASSERT_EQ(0, cg_write("mode", "enforce"));
-	ASSERT_EQ(0, cg_write("allow_ports", "68 546"));
+	ASSERT_EQ(0, cg_write("allow_ports", "udp:68 udp:546"));
 	ASSERT_EQ(0, cg_write("state", "closed"));
 	fd = socket(AF_INET6, SOCK_STREAM, 0);
 	ipv6 = fd >= 0;
@@ -780,7 +795,9 @@ TEST_F(securityfs, stats_count_refusals)
 		EXPECT_EQ(0, listen(fd, 1));
 		close(fd);
 	}
-	EXPECT_EQ(0, try_bind(AF_INET, "0.0.0.0", 68, NULL));
+	/* udp:68 is a UDP bind exemption: a TCP bind on 68 is refused. */
+	EXPECT_EQ(-EACCES, try_bind(AF_INET, "0.0.0.0", 68, NULL));
+	binds++;
 	if (ipv6) {
 		EXPECT_EQ(-EACCES, try_bind(AF_INET6, "::", TEST_PORT, NULL));
 		binds++;

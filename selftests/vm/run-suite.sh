@@ -31,6 +31,17 @@ not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
 echo "# credgate in-VM suite: backend=$backend kernel=$(uname -r)"
 echo "# active LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null)"
 
+# Protocol modules (stock kernel), before the bpf gate is loaded: its
+# programs read SCTP and SMC structures through module BTF (mkinitramfs
+# lists them in dependency order).  A module that does not load leaves
+# its protocol absent, and the tests that need it say SKIP.
+if [ -f /lib/modules/net-modules ]; then
+	while read -r m; do
+		insmod "/lib/modules/$m.ko" 2>"$log" ||
+			echo "# insmod $m: $(cat "$log")"
+	done </lib/modules/net-modules
+fi
+
 case "$backend" in
 lsm)
 	if grep -qw credgate /sys/kernel/security/lsm 2>/dev/null; then

@@ -54,13 +54,14 @@ static int pick_backend(struct agent *a, enum gate_backend *out)
 /* Mode and allow list from [gate]; a locked gate keeps what it has. */
 static int apply_config(struct agent *a)
 {
-	uint32_t allow[CREDGATE_PORT_WORDS] = { 0 };
+	static uint32_t allow[CREDGATE_ALLOW_WORDS];
 	int r;
 
+	memset(allow, 0, sizeof(allow));
 	for (size_t i = 0; i < a->config.gate.n_allow_ports; i++) {
-		uint16_t p = a->config.gate.allow_ports[i];
+		uint32_t e = a->config.gate.allow_ports[i];
 
-		allow[p / 32] |= 1u << (p % 32);
+		credgate_allow_set(allow, CG_ALLOW_PROTO(e), CG_ALLOW_PORT(e), 1);
 	}
 	r = gate_set_mode(a->gate, (uint32_t)a->config.gate.mode);
 	if (r == 0)

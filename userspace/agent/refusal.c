@@ -108,6 +108,16 @@ void agent_log_refusal(struct agent *a, const struct credgate_event *e)
 		return;
 	gate_format_addr(e->family, e->addr, addr, sizeof(addr));
 	describe_holders(a, holders, sizeof(holders));
+	if (e->family != CREDGATE_AF_INET && e->family != CREDGATE_AF_INET6) {
+		/* Refused by family (no address), or an unreadable address. */
+		agent_log(a, LOG_WARNING,
+			  "%s %s of %s (pid %u, uid %u) in address %s: the gate is closed because %s; fix: 'credgate migrate --policy random' (or set unique passwords with passwd), then restart %s%s",
+			  refused ? "refused" : "would refuse (permissive mode, allowed)",
+			  e->hook == CREDGATE_HOOK_LISTEN ? "listen" : "bind", comm, e->pid, e->uid,
+			  addr, holders, comm,
+			  suppressed ? " (same refusal repeated since the last line)" : "");
+		return;
+	}
 	agent_log(a, LOG_WARNING,
 		  "%s %s of %s (pid %u, uid %u) on %s%s%s port %u: the gate is closed because %s; fix: 'credgate migrate --policy random' (or set unique passwords with passwd), then restart %s%s",
 		  refused ? "refused" : "would refuse (permissive mode, allowed)",

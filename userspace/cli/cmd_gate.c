@@ -24,9 +24,9 @@ static void usage(FILE *f)
 	      "  status [--json]            backend, state, mode, lock, allow list, counters\n"
 	      "  open | close               open or close the gate (needs CAP_MAC_ADMIN)\n"
 	      "  mode enforce|permissive|off\n"
-	      "  allow                      print the allow-listed ports\n"
-	      "  allow PORT...              add ports to the allow list\n"
-	      "  allow --reset [PORT...]    replace the allow list with exactly PORT...\n"
+	      "  allow                      print the allow list (PROTO:PORT entries)\n"
+	      "  allow PROTO:PORT...        add entries: udp:68 (bind only), tcp:8443, sctp:PORT\n"
+	      "  allow --reset [PROTO:PORT...]  replace the allow list with exactly these\n"
 	      "  lock                       freeze mode and allow list until reboot\n"
 	      "  load [--force]             bpf: load, attach and pin the BPF LSM programs\n"
 	      "  events [--json] [--follow] print refusal events\n"
@@ -127,21 +127,19 @@ static int need_args(const struct gate_args *a, int min, int max, const char *us
 	return 0;
 }
 
-static void print_ports(FILE *f, const uint32_t *allow)
+static int print_ports(FILE *f, const uint32_t *allow)
 {
-	bool first = true;
+	_cleanup_free_ char *s = gate_format_allow(allow);
 
-	for (uint32_t port = 1; port <= 65535; port++)
-		if (credgate_allow_test(allow, (__u16)port)) {
-			fprintf(f, "%s%u", first ? "" : " ", port);
-			first = false;
-		}
-	fputc('\n', f);
+	if (!s)
+		return -ENOMEM;
+	fprintf(f, "%s\n", s);
+	return 0;
 }
 
 static int show_status(struct gate *g, bool json)
 {
-	uint32_t allow[CREDGATE_PORT_WORDS];
+	static uint32_t allow[CREDGATE_ALLOW_WORDS];
 	struct gate_status st;
 	int r;
 
@@ -159,9 +157,14 @@ static int show_status(struct gate *g, bool json)
 		json_object_object_add(o, "state", json_object_new_string(credgate_state_name(st.state)));
 		json_object_object_add(o, "mode", json_object_new_string(credgate_mode_name(st.mode)));
 		json_object_object_add(o, "locked", json_object_new_boolean(st.locked));
-		for (uint32_t port = 1; port <= 65535; port++)
-			if (credgate_allow_test(allow, (__u16)port))
-				json_object_array_add(ports, json_object_new_int((int)port));
+		for (int proto = CREDGATE_PROTO_UDP; proto < CREDGATE_PROTO_MAX; proto++)
+			for (uint32_t port = 1; port <= 65535; port++)
+				if (credgate_allow_test(allow, proto, (__u16)port)) {
+					char e[16];
+
+					snprintf(e, sizeof(e), "%s:%u", credgate_proto_name(proto), port);
+					json_object_array_add(ports, json_object_new_string(e));
+				}
 		json_object_object_add(o, "allow_ports", ports);
 		for (int i = 0; i < CREDGATE_NR_COUNTERS; i++)
 			json_object_object_add(ctr, credgate_counter_name(i),
@@ -174,7 +177,8 @@ static int show_status(struct gate *g, bool json)
 	printf("backend: %s\nstate: %s\nmode: %s\nlocked: %s\nallow_ports: ",
 	       gate_backend_name(st.backend), credgate_state_name(st.state),
 	       credgate_mode_name(st.mode), st.locked ? "yes" : "no");
-	print_ports(stdout, allow);
+	if (print_ports(stdout, allow) < 0)
+		return fail(-ENOMEM, "cannot print the allow list");
 	for (int i = 0; i < CREDGATE_NR_COUNTERS; i++)
 		printf("%s: %llu\n", credgate_counter_name(i), (unsigned long long)st.counters[i]);
 	return EXIT_CG_OK;
@@ -182,14 +186,15 @@ static int show_status(struct gate *g, bool json)
 
 static int do_allow(struct gate *g, const struct gate_args *a)
 {
-	uint32_t allow[CREDGATE_PORT_WORDS];
+	static uint32_t allow[CREDGATE_ALLOW_WORDS];
 	int r;
 
 	if (!a->npos && !a->reset) {
 		r = gate_get_allow(g, allow);
 		if (r < 0)
 			return fail(r, "cannot read the allow list");
-		print_ports(stdout, allow);
+		if (print_ports(stdout, allow) < 0)
+			return fail(-ENOMEM, "cannot print the allow list");
 		return EXIT_CG_OK;
 	}
 	if (a->reset) {
@@ -200,11 +205,12 @@ static int do_allow(struct gate *g, const struct gate_args *a)
 			return fail(r, "cannot read the allow list");
 	}
 	for (int i = 0; i < a->npos; i++) {
-		unsigned long port;
+		uint16_t port;
+		int proto;
 
-		if (parse_uint(a->pos[i], 65535, &port) < 0)
+		if (gate_parse_allow_entry(a->pos[i], &proto, &port) < 0)
 			return EXIT_CG_ERROR;	/* checked in run() */
-		credgate_allow_set(allow, (__u16)port, 1);
+		credgate_allow_set(allow, proto, port, 1);
 	}
 	r = gate_set_allow(g, allow);
 	if (r < 0)
@@ -230,8 +236,11 @@ static int print_event(const struct credgate_event *e, void *userdata)
 		json_object_object_add(o, "comm", json_object_new_string(comm));
 		json_object_object_add(o, "pid", json_object_new_int64(e->pid));
 		json_object_object_add(o, "uid", json_object_new_int64(e->uid));
-		json_object_object_add(o, "family", json_object_new_string(
-			e->family == CREDGATE_AF_INET6 ? "inet6" : "inet"));
+		if (e->family == CREDGATE_AF_INET6 || e->family == CREDGATE_AF_INET)
+			json_object_object_add(o, "family", json_object_new_string(
+				e->family == CREDGATE_AF_INET6 ? "inet6" : "inet"));
+		else	/* refused by family: the number of <linux/socket.h> */
+			json_object_object_add(o, "family", json_object_new_int(e->family));
 		json_object_object_add(o, "addr", json_object_new_string(addr));
 		json_object_object_add(o, "port", json_object_new_int(e->port));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -336,11 +345,19 @@ static int run(const struct gate_args *a)
 		}
 	} else if (!strcmp(v, "allow")) {
 		for (int i = 0; i < a->npos; i++) {
-			unsigned long port;
+			uint16_t port;
+			int proto;
 
-			if (parse_uint(a->pos[i], 65535, &port) < 0 || port == 0) {
-				cg_err(EINVAL, "bad port \"%s\": expected a decimal number 1..65535",
-				       a->pos[i]);
+			r = gate_parse_allow_entry(a->pos[i], &proto, &port);
+			if (r == -ENOPROTOOPT) {
+				cg_err(EINVAL, "bad entry \"%s\": allow-list entries name a protocol now: "
+				       "write udp:%s (bind only, e.g. DHCP), tcp:%s or sctp:%s",
+				       a->pos[i], a->pos[i], a->pos[i], a->pos[i]);
+				return EXIT_CG_ERROR;
+			}
+			if (r < 0) {
+				cg_err(EINVAL, "bad entry \"%s\": expected PROTO:PORT with PROTO udp, tcp "
+				       "or sctp and PORT 1..65535 (e.g. udp:68, tcp:8443)", a->pos[i]);
 				return EXIT_CG_ERROR;
 			}
 		}

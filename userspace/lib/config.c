@@ -110,7 +110,7 @@ static int strv_push(char ***v, size_t *n, const char *s)
 
 int cg_config_init(struct cg_config *c)
 {
-	static const uint16_t default_ports[] = CREDGATE_DEFAULT_ALLOW_PORTS;
+	static const uint16_t default_udp[] = CREDGATE_DEFAULT_ALLOW_UDP;
 	static const struct { const char *type, *path; } default_stores[] = {
 		{ "shadow", "/etc/shadow" },
 		{ "passwd", "/etc/passwd" },
@@ -120,11 +120,12 @@ int cg_config_init(struct cg_config *c)
 	memset(c, 0, sizeof(*c));
 	c->gate.backend = CG_BACKEND_AUTO;
 	c->gate.mode = CG_GATE_ENFORCE;
-	c->gate.allow_ports = malloc(sizeof(default_ports));
+	c->gate.allow_ports = calloc(ARRAY_SIZE(default_udp), sizeof(*c->gate.allow_ports));
 	if (!c->gate.allow_ports)
 		return -ENOMEM;
-	memcpy(c->gate.allow_ports, default_ports, sizeof(default_ports));
-	c->gate.n_allow_ports = ARRAY_SIZE(default_ports);
+	for (size_t i = 0; i < ARRAY_SIZE(default_udp); i++)
+		c->gate.allow_ports[i] = CG_ALLOW_ENTRY(CREDGATE_PROTO_UDP, default_udp[i]);
+	c->gate.n_allow_ports = ARRAY_SIZE(default_udp);
 
 	c->audit.stores = calloc(ARRAY_SIZE(default_stores), sizeof(*c->audit.stores));
 	if (!c->audit.stores)
@@ -342,21 +343,35 @@ static int parse_ports(struct parse_ctx *ctx, const char *key, const char *value
 		ctx->ports_set = true;
 	}
 	for (char *t = strtok_r(copy, LIST_SEP, &save); t; t = strtok_r(NULL, LIST_SEP, &save)) {
+		char *colon = strchr(t, ':');
 		unsigned long port;
-		uint16_t *np;
+		uint32_t *np, e;
+		int proto;
 		size_t i;
 
-		if (parse_uint(t, 65535, &port) < 0 || port == 0)
-			return conf_error(ctx, "%s: '%s' is not a port number (1-65535)", key, t);
-		for (i = 0; i < c->gate.n_allow_ports && c->gate.allow_ports[i] < port; i++)
+		if (!colon) {
+			if (parse_uint(t, 65535, &port) == 0 && port > 0)
+				return conf_error(ctx, "%s: '%s' names no protocol: entries are PROTO:PORT now; "
+						  "write udp:%s (bind only, e.g. DHCP), tcp:%s or sctp:%s",
+						  key, t, t, t, t);
+			return conf_error(ctx, "%s: '%s' is not PROTO:PORT (udp, tcp or sctp; port 1-65535)",
+					  key, t);
+		}
+		proto = credgate_proto_parse(t, (int)(colon - t));
+		if (proto < 0)
+			return conf_error(ctx, "%s: '%s': unknown protocol (known: udp, tcp, sctp)", key, t);
+		if (parse_uint(colon + 1, 65535, &port) < 0 || port == 0)
+			return conf_error(ctx, "%s: '%s': not a port number (1-65535)", key, t);
+		e = CG_ALLOW_ENTRY(proto, port);
+		for (i = 0; i < c->gate.n_allow_ports && c->gate.allow_ports[i] < e; i++)
 			;
-		if (i < c->gate.n_allow_ports && c->gate.allow_ports[i] == port)
+		if (i < c->gate.n_allow_ports && c->gate.allow_ports[i] == e)
 			continue;
 		np = realloc(c->gate.allow_ports, (c->gate.n_allow_ports + 1) * sizeof(*np));
 		if (!np)
 			return -ENOMEM;
 		memmove(np + i + 1, np + i, (c->gate.n_allow_ports - i) * sizeof(*np));
-		np[i] = (uint16_t)port;
+		np[i] = e;
 		c->gate.allow_ports = np;
 		c->gate.n_allow_ports++;
 	}

@@ -91,13 +91,19 @@ struct cg_product {
 	char *sbom_url;
 };
 
+/* An allow-list entry of [gate] allow_ports: enum credgate_proto and port. */
+#define CG_ALLOW_ENTRY(proto, port)	(((uint32_t)(proto) << 16) | (uint16_t)(port))
+#define CG_ALLOW_PROTO(e)		((int)((e) >> 16))
+#define CG_ALLOW_PORT(e)		((uint16_t)((e) & 0xffff))
+
 struct cg_config {
 	char *path;			/* the file read, NULL for defaults */
 	struct {
 		enum cg_backend backend;
 		enum cg_gate_mode mode;
 		bool lock;
-		uint16_t *allow_ports;	/* sorted, unique */
+		/* "PROTO:PORT" entries as CG_ALLOW_ENTRY(); sorted, unique */
+		uint32_t *allow_ports;
 		size_t n_allow_ports;
 	} gate;
 	struct {

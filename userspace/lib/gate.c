@@ -32,7 +32,9 @@ struct gate {
 
 /* The pinned objects, in the order they are created. */
 static const char *const bpf_map_names[] = { "gate", "config", "stats", "events" };
-static const char *const bpf_link_names[] = { "link_socket_bind", "link_socket_listen" };
+static const char *const bpf_link_names[] = {
+	"link_socket_bind", "link_socket_listen", "link_sctp_bind_connect"
+};
 
 const char *gate_backend_name(enum gate_backend b)
 {
@@ -115,13 +117,44 @@ int gate_detect_backend(enum gate_backend *out)
 	return 0;
 }
 
-void gate_default_allow(uint32_t allow[CREDGATE_PORT_WORDS])
+void gate_default_allow(uint32_t allow[CREDGATE_ALLOW_WORDS])
 {
-	static const __u16 ports[] = CREDGATE_DEFAULT_ALLOW_PORTS;
+	static const __u16 ports[] = CREDGATE_DEFAULT_ALLOW_UDP;
 
-	memset(allow, 0, CREDGATE_PORT_WORDS * sizeof(uint32_t));
+	memset(allow, 0, CREDGATE_ALLOW_WORDS * sizeof(uint32_t));
 	for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
-		credgate_allow_set(allow, ports[i], 1);
+		credgate_allow_set(allow, CREDGATE_PROTO_UDP, ports[i], 1);
+}
+
+int gate_parse_allow_entry(const char *tok, int *proto, uint16_t *port)
+{
+	const char *colon = strchr(tok, ':');
+	unsigned long v;
+
+	if (!colon)
+		return parse_uint(tok, 65535, &v) == 0 && v > 0 ? -ENOPROTOOPT : -EINVAL;
+	*proto = credgate_proto_parse(tok, (int)(colon - tok));
+	if (*proto < 0 || parse_uint(colon + 1, 65535, &v) < 0 || v == 0)
+		return -EINVAL;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+char *gate_format_allow(const uint32_t allow[CREDGATE_ALLOW_WORDS])
+{
+	/* At most 3 x 65535 entries of up to "sctp:65535" plus a separator. */
+	char *buf = malloc((size_t)CREDGATE_PROTO_MAX * 65535 * 11 + 2);
+	size_t len = 0;
+
+	if (!buf)
+		return NULL;
+	buf[0] = '\0';
+	for (int proto = CREDGATE_PROTO_UDP; proto < CREDGATE_PROTO_MAX; proto++)
+		for (uint32_t port = 1; port <= 65535; port++)
+			if (credgate_allow_test(allow, proto, (__u16)port))
+				len += (size_t)sprintf(buf + len, "%s%s:%u", len ? " " : "",
+						       credgate_proto_name(proto), port);
+	return buf;
 }
 
 /* ---- lsm backend: securityfs files ---- */
@@ -223,7 +256,7 @@ static int lsm_read_counters(struct gate *g, uint64_t c[CREDGATE_NR_COUNTERS])
 	return 0;
 }
 
-static int lsm_get_allow(struct gate *g, uint32_t allow[CREDGATE_PORT_WORDS])
+static int lsm_get_allow(struct gate *g, uint32_t allow[CREDGATE_ALLOW_WORDS])
 {
 	_cleanup_free_ char *s = NULL;
 	char *save = NULL;
@@ -231,33 +264,31 @@ static int lsm_get_allow(struct gate *g, uint32_t allow[CREDGATE_PORT_WORDS])
 
 	if (r < 0)
 		return r;
-	memset(allow, 0, CREDGATE_PORT_WORDS * sizeof(uint32_t));
+	memset(allow, 0, CREDGATE_ALLOW_WORDS * sizeof(uint32_t));
 	for (char *tok = strtok_r(s, " \t\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
-		unsigned long port;
+		uint16_t port;
+		int proto;
 
-		if (parse_uint(tok, 65535, &port) < 0 || port == 0)
+		if (gate_parse_allow_entry(tok, &proto, &port) < 0)
 			return -EBADMSG;
-		credgate_allow_set(allow, (__u16)port, 1);
+		credgate_allow_set(allow, proto, port, 1);
 	}
 	return 0;
 }
 
-static int lsm_set_allow(struct gate *g, const uint32_t allow[CREDGATE_PORT_WORDS])
+static int lsm_set_allow(struct gate *g, const uint32_t allow[CREDGATE_ALLOW_WORDS])
 {
-	/* At most 65535 ports of up to 5 digits plus a separator. */
-	_cleanup_free_ char *buf = malloc(65536 * 6 + 2);
-	size_t len = 0;
+	_cleanup_free_ char *buf = gate_format_allow(allow);
+	size_t len;
 
 	if (!buf)
 		return -ENOMEM;
-	for (uint32_t port = 1; port <= 65535; port++)
-		if (credgate_allow_test(allow, (__u16)port))
-			len += (size_t)sprintf(buf + len, "%s%u", len ? " " : "", port);
-	strcpy(buf + len, "\n");
-	/* A full list is larger than a page: the kernel refuses, say so. */
+	len = strlen(buf);
+	/* A long list is larger than a page: the kernel refuses, say so. */
 	if (len + 1 > 4096)
 		return -E2BIG;
+	strcpy(buf + len, "\n");
 	return lsm_write(g, "allow_ports", buf);
 }
 
@@ -443,7 +474,7 @@ int gate_set_state(struct gate *g, uint32_t state)
 	return 0;
 }
 
-int gate_get_allow(struct gate *g, uint32_t allow[CREDGATE_PORT_WORDS])
+int gate_get_allow(struct gate *g, uint32_t allow[CREDGATE_ALLOW_WORDS])
 {
 	_cleanup_free_ struct credgate_config *cfg = NULL;
 	int r;
@@ -508,12 +539,16 @@ int gate_set_mode(struct gate *g, uint32_t mode)
 	return lsm_write(g, "mode", credgate_mode_name(mode));
 }
 
-int gate_set_allow(struct gate *g, const uint32_t allow[CREDGATE_PORT_WORDS])
+int gate_set_allow(struct gate *g, const uint32_t allow[CREDGATE_ALLOW_WORDS])
 {
 	int r;
 
-	if (allow[0] & 1)
-		return -EINVAL;	/* port 0 is never an allow-list entry */
+	for (int proto = CREDGATE_PROTO_UDP; proto < CREDGATE_PROTO_MAX; proto++)
+		if (credgate_allow_test(allow, proto, 0))
+			return -EINVAL;	/* port 0 is never an allow-list entry */
+	for (int w = 0; w < CREDGATE_PORT_WORDS; w++)
+		if (allow[CREDGATE_PROTO_NONE * CREDGATE_PORT_WORDS + w])
+			return -EINVAL;	/* the unused slot stays empty */
 	if (g->backend == GATE_BACKEND_BPF)
 		return bpf_update_config(g, NULL, allow);
 	r = lsm_check_unlocked(g);
@@ -653,6 +688,7 @@ static int load_and_pin(void)
 	maps[3] = skel->maps.events;
 	progs[0] = skel->progs.credgate_bind;
 	progs[1] = skel->progs.credgate_listen;
+	progs[2] = skel->progs.credgate_sctp;
 
 	/* Re-use pinned maps so their contents (state, counters) survive. */
 	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
@@ -808,6 +844,16 @@ int gate_parse_log_line(const char *line, struct credgate_event *e)
 		return -EINVAL;
 	len = (size_t)(rest - comm);
 	memcpy(e->comm, comm, len < CREDGATE_COMM_LEN ? len : CREDGATE_COMM_LEN);
+	/* Families refused by family carry no address: "family=N". */
+	if (sscanf(rest, " pid=%u uid=%u family=%u%n", &pid, &uid, &port, &n) == 3) {
+		if (port > 65535 || (rest[n] && !isspace((unsigned char)rest[n])))
+			return -EINVAL;
+		e->pid = pid;
+		e->uid = uid;
+		e->family = (__u16)port;
+		return 0;
+	}
+	n = 0;
 	if (sscanf(rest, " pid=%u uid=%u addr=%46s port=%u%n", &pid, &uid, addr, &port, &n) != 4 ||
 	    port > 65535 || (rest[n] && !isspace((unsigned char)rest[n])))
 		return -EINVAL;
@@ -923,6 +969,11 @@ void gate_format_addr(uint16_t family, const uint8_t addr[16], char *buf, size_t
 {
 	int af = family == CREDGATE_AF_INET6 ? AF_INET6 : AF_INET;
 
+	if (family != CREDGATE_AF_INET && family != CREDGATE_AF_INET6) {
+		/* Refused by family, or an address the gate could not read. */
+		snprintf(buf, len, "family %u", family);
+		return;
+	}
 	if (!inet_ntop(af, addr, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
 }

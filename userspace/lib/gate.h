@@ -74,11 +74,25 @@ int gate_read_counters(struct gate *g, uint64_t counters[CREDGATE_NR_COUNTERS]);
 int gate_set_state(struct gate *g, uint32_t state);
 int gate_set_mode(struct gate *g, uint32_t mode);	/* -EROFS when locked */
 
-/* The allow list as a port bitmap (struct credgate_config.allow). */
-int gate_get_allow(struct gate *g, uint32_t allow[CREDGATE_PORT_WORDS]);
-int gate_set_allow(struct gate *g, const uint32_t allow[CREDGATE_PORT_WORDS]);
-/* Fill @allow with the defaults of policy.h (DHCP client ports). */
-void gate_default_allow(uint32_t allow[CREDGATE_PORT_WORDS]);
+/*
+ * The allow list as per-protocol port bitmaps (struct credgate_config.allow,
+ * credgate_allow_test()/credgate_allow_set() of policy.h).
+ */
+int gate_get_allow(struct gate *g, uint32_t allow[CREDGATE_ALLOW_WORDS]);
+int gate_set_allow(struct gate *g, const uint32_t allow[CREDGATE_ALLOW_WORDS]);
+/* Fill @allow with the defaults of policy.h (udp:68 udp:546, DHCP clients). */
+void gate_default_allow(uint32_t allow[CREDGATE_ALLOW_WORDS]);
+/*
+ * One allow-list entry "PROTO:PORT" (udp, tcp, sctp; port 1-65535).
+ * Returns 0, -ENOPROTOOPT for a bare port (the syntax before protocols:
+ * say "write udp:PORT or tcp:PORT"), -EINVAL for anything else.
+ */
+int gate_parse_allow_entry(const char *tok, int *proto, uint16_t *port);
+/*
+ * The allow list as text: "udp:68 udp:546", entries separated by one
+ * space, by protocol then port.  Returns a malloc'd string or NULL.
+ */
+char *gate_format_allow(const uint32_t allow[CREDGATE_ALLOW_WORDS]);
 
 /* Freeze mode and allow list until reboot (idempotent). */
 int gate_lock(struct gate *g);

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: MIT
+/*
+ * In-VM tests of the ways past a closed gate that issue 11 found, on both
+ * backends: SCTP extra addresses (sctp_bindx() after a loopback listen,
+ * [public, loopback] then listen, IPv4 addresses on an IPv6 socket),
+ * AF_SMC, TCP on the DHCP client ports (allow-listed for UDP binds only),
+ * and a family refused by family (AF_TIPC).  Each is refused while the gate is closed, allowed while it
+ * is open, and counted.  A kernel without the protocol gives SKIP with the
+ * reason.  Local-only families stay allowed.
+ *
+ * The bpf backend reads SCTP and SMC structures through module BTF: the
+ * suite inserts sctp, smc and tipc before it loads the gate
+ * (run-suite.sh).
+ */
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/tipc.h>
+
+#include "gate_helpers.h"
+#include "kselftest_harness.h"
+
+#ifndef SOL_SCTP
+#define SOL_SCTP		132
+#endif
+#define SCTP_SOCKOPT_BINDX_ADD	100	/* <linux/sctp.h>, no libsctp needed */
+#define SMCPROTO_SMC		0	/* net/smc/smc.h: IPv4 */
+#define SMCPROTO_SMC6		1	/* IPv6 */
+
+FIXTURE(bypass) {
+	struct gate *g;
+	uint64_t before[CREDGATE_NR_COUNTERS];
+};
+
+FIXTURE_SETUP(bypass)
+{
+	int r = open_test_gate(&self->g);
+
+	ASSERT_EQ(0, r) TH_LOG("cannot open the gate: %s", strerror(-r));
+	ASSERT_EQ(0, setup_test_net()) TH_LOG("no test addresses " TEST_ADDR4 "/" TEST_ADDR6);
+	reset_gate(self->g);
+	ASSERT_EQ(0, gate_read_counters(self->g, self->before));
+}
+
+FIXTURE_TEARDOWN(bypass)
+{
+	reset_gate(self->g);
+	gate_close(self->g);
+}
+
+#define EXPECT_DELTA(br, ba, lr, la) do { \
+	uint64_t _d[CREDGATE_NR_COUNTERS]; \
+	ASSERT_EQ(0, counter_delta(self->g, self->before, _d)); \
+	EXPECT_EQ((uint64_t)(br), _d[IDX_BIND_REFUSED]); \
+	EXPECT_EQ((uint64_t)(ba), _d[IDX_BIND_AUDITED]); \
+	EXPECT_EQ((uint64_t)(lr), _d[IDX_LISTEN_REFUSED]); \
+	EXPECT_EQ((uint64_t)(la), _d[IDX_LISTEN_AUDITED]); \
+} while (0)
+
+/* Errors that mean "this kernel has no such protocol". */
+static bool no_protocol(int err)
+{
+	return err == EAFNOSUPPORT || err == EPROTONOSUPPORT ||
+	       err == ESOCKTNOSUPPORT || err == EPFNOSUPPORT;
+}
+
+/* A socket, or SKIP with the reason when the kernel lacks the protocol. */
+#define SOCKET_OR_SKIP(fd, family, type, proto, what) do { \
+	fd = socket(family, (type) | SOCK_CLOEXEC, proto); \
+	if (fd < 0 && no_protocol(errno)) \
+		SKIP(return, "kernel has no %s: socket(): %s", what, strerror(errno)); \
+	ASSERT_LE(0, fd) TH_LOG("socket(%s): %s", what, strerror(errno)); \
+} while (0)
+
+static int sys(int r)
+{
+	return r < 0 ? -errno : 0;
+}
+
+static int do_bind(int fd, int family, const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_sockaddr(family, addr, port, &ss);
+
+	return sys(bind(fd, (struct sockaddr *)&ss, len));
+}
+
+/* sctp_bindx(SCTP_BINDX_ADD_ADDR) of up to four "family addr port" triples. */
+struct xaddr {
+	int family;
+	const char *addr;
+	int port;
+};
+
+static int bindx_add(int fd, const struct xaddr *xa, int n)
+{
+	unsigned char buf[4 * sizeof(struct sockaddr_in6)];
+	size_t off = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = make_sockaddr(xa[i].family, xa[i].addr, xa[i].port, &ss);
+
+		memcpy(buf + off, &ss, len);
+		off += len;
+	}
+	return sys(setsockopt(fd, SOL_SCTP, SCTP_SOCKOPT_BINDX_ADD, buf, (socklen_t)off));
+}
+
+static int sctp_socket(int family)
+{
+	return socket(family, SOCK_SEQPACKET | SOCK_CLOEXEC, IPPROTO_SCTP);
+}
+
+/* bind 127.0.0.1:P, listen (allowed), then bindx-add 192.0.2.1:P or :0. */
+TEST_F(bypass, sctp_bindx_add_after_loopback_listen)
+{
+	const struct xaddr pub = { AF_INET, TEST_ADDR4, 18201 };
+	const struct xaddr pub0 = { AF_INET, TEST_ADDR4, 0 };
+	const struct xaddr pub6 = { AF_INET6, TEST_ADDR6, 18201 };
+	_cleanup_close_ int fd = -1, fd6 = -1;
+
+	SOCKET_OR_SKIP(fd, AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP, "SCTP");
+	ASSERT_EQ(0, do_bind(fd, AF_INET, "127.0.0.1", 18201));
+	ASSERT_EQ(0, sys(listen(fd, 4)));
+	EXPECT_EQ(-EACCES, bindx_add(fd, &pub, 1));
+	/* Port 0 in bindx means the endpoint's port: no way round. */
+	EXPECT_EQ(-EACCES, bindx_add(fd, &pub0, 1));
+
+	fd6 = sctp_socket(AF_INET6);
+	ASSERT_LE(0, fd6);
+	ASSERT_EQ(0, do_bind(fd6, AF_INET6, "::1", 18201));
+	ASSERT_EQ(0, sys(listen(fd6, 4)));
+	EXPECT_EQ(-EACCES, bindx_add(fd6, &pub6, 1));
+	EXPECT_DELTA(3, 0, 0, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	EXPECT_EQ(0, bindx_add(fd, &pub, 1));
+	EXPECT_EQ(0, bindx_add(fd6, &pub6, 1));
+	EXPECT_DELTA(3, 0, 0, 0);
+}
+
+/* bindx [public, loopback] or [loopback, public] then listen. */
+TEST_F(bypass, sctp_bindx_public_and_loopback_then_listen)
+{
+	const struct xaddr pl[] = { { AF_INET, TEST_ADDR4, 18202 }, { AF_INET, "127.0.0.1", 18202 } };
+	const struct xaddr pl0[] = { { AF_INET, TEST_ADDR4, 0 }, { AF_INET, "127.0.0.1", 0 } };
+	const struct xaddr lp0[] = { { AF_INET, "127.0.0.1", 0 }, { AF_INET, TEST_ADDR4, 0 } };
+	const struct xaddr lo[] = { { AF_INET, "127.0.0.1", 0 }, { AF_INET, "127.0.0.2", 0 } };
+	int fd;
+
+	SOCKET_OR_SKIP(fd, AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP, "SCTP");
+	/* With a port: refused at bindx already. */
+	EXPECT_EQ(-EACCES, bindx_add(fd, pl, 2));
+	close(fd);
+
+	/* Ephemeral: bindx passes, listen judges every address. */
+	fd = sctp_socket(AF_INET);
+	ASSERT_EQ(0, bindx_add(fd, pl0, 2));
+	EXPECT_EQ(-EACCES, sys(listen(fd, 4)));
+	close(fd);
+	fd = sctp_socket(AF_INET);
+	ASSERT_EQ(0, bindx_add(fd, lp0, 2));
+	EXPECT_EQ(-EACCES, sys(listen(fd, 4)));
+	close(fd);
+
+	/* Loopback only: allowed. */
+	fd = sctp_socket(AF_INET);
+	ASSERT_EQ(0, bindx_add(fd, lo, 2));
+	EXPECT_EQ(0, sys(listen(fd, 4)));
+	close(fd);
+	EXPECT_DELTA(1, 0, 2, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	fd = sctp_socket(AF_INET);
+	EXPECT_EQ(0, bindx_add(fd, pl, 2));
+	EXPECT_EQ(0, sys(listen(fd, 4)));
+	close(fd);
+	fd = sctp_socket(AF_INET);
+	EXPECT_EQ(0, bindx_add(fd, lp0, 2));
+	EXPECT_EQ(0, sys(listen(fd, 4)));
+	close(fd);
+	EXPECT_DELTA(1, 0, 2, 0);
+}
+
+/* An IPv6 SCTP socket binds AF_INET addresses (sctp_bind, not inet6_bind). */
+TEST_F(bypass, sctp_ipv6_socket_with_inet_address)
+{
+	const struct xaddr pub4 = { AF_INET, TEST_ADDR4, 18203 };
+	int fd;
+
+	SOCKET_OR_SKIP(fd, AF_INET6, SOCK_STREAM, IPPROTO_SCTP, "SCTP over IPv6");
+	EXPECT_EQ(-EACCES, do_bind(fd, AF_INET, TEST_ADDR4, 18203));
+	EXPECT_EQ(-EACCES, do_bind(fd, AF_INET, "0.0.0.0", 18203));
+	EXPECT_EQ(-EACCES, bindx_add(fd, &pub4, 1));
+	/* Loopback through the same path is fine, and so is its listen. */
+	EXPECT_EQ(0, do_bind(fd, AF_INET, "127.0.0.1", 18203));
+	EXPECT_EQ(0, sys(listen(fd, 4)));
+	close(fd);
+	/* Ephemeral IPv4 bind, then listen: refused at listen. */
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_SCTP);
+	ASSERT_EQ(0, do_bind(fd, AF_INET, TEST_ADDR4, 0));
+	EXPECT_EQ(-EACCES, sys(listen(fd, 4)));
+	close(fd);
+	EXPECT_DELTA(3, 0, 1, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_SCTP);
+	EXPECT_EQ(0, do_bind(fd, AF_INET, TEST_ADDR4, 18203));
+	EXPECT_EQ(0, sys(listen(fd, 4)));
+	close(fd);
+	EXPECT_DELTA(3, 0, 1, 0);
+}
+
+/* AF_SMC: judged by its inet address although its TCP socket runs no hook. */
+TEST_F(bypass, smc_listen)
+{
+	int fd;
+
+	SOCKET_OR_SKIP(fd, AF_SMC, SOCK_STREAM, SMCPROTO_SMC, "AF_SMC");
+	EXPECT_EQ(-EACCES, do_bind(fd, AF_INET, "0.0.0.0", 18204));
+	close(fd);
+	fd = socket(AF_SMC, SOCK_STREAM | SOCK_CLOEXEC, SMCPROTO_SMC);
+	EXPECT_EQ(-EACCES, sys(listen(fd, 4)));		/* autobind: wildcard */
+	close(fd);
+	fd = socket(AF_SMC, SOCK_STREAM | SOCK_CLOEXEC, SMCPROTO_SMC);
+	ASSERT_EQ(0, do_bind(fd, AF_INET, TEST_ADDR4, 0));
+	EXPECT_EQ(-EACCES, sys(listen(fd, 4)));
+	close(fd);
+	fd = socket(AF_SMC, SOCK_STREAM | SOCK_CLOEXEC, SMCPROTO_SMC6);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EACCES, do_bind(fd, AF_INET6, "::", 18204));
+	close(fd);
+	/* Loopback stays allowed. */
+	fd = socket(AF_SMC, SOCK_STREAM | SOCK_CLOEXEC, SMCPROTO_SMC);
+	EXPECT_EQ(0, do_bind(fd, AF_INET, "127.0.0.1", 18204));
+	EXPECT_EQ(0, sys(listen(fd, 4)));
+	close(fd);
+	EXPECT_DELTA(2, 0, 2, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	fd = socket(AF_SMC, SOCK_STREAM | SOCK_CLOEXEC, SMCPROTO_SMC);
+	EXPECT_EQ(0, do_bind(fd, AF_INET, "0.0.0.0", 18205));
+	EXPECT_EQ(0, sys(listen(fd, 4)));
+	close(fd);
+	fd = socket(AF_SMC, SOCK_STREAM | SOCK_CLOEXEC, SMCPROTO_SMC);
+	EXPECT_EQ(0, sys(listen(fd, 4)));
+	close(fd);
+	EXPECT_DELTA(2, 0, 2, 0);
+}
+
+/* The DHCP client ports are allow-listed for UDP binds, not for TCP. */
+TEST_F(bypass, tcp_listen_on_dhcp_ports)
+{
+	int hook;
+
+	EXPECT_EQ(-EACCES, try_serve(AF_INET, SOCK_STREAM, "0.0.0.0", 68, &hook, NULL));
+	EXPECT_EQ(-EACCES, try_serve(AF_INET6, SOCK_STREAM, "::", 546, &hook, NULL));
+	/* UDP binds on them stay allowed (DHCP clients). */
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_DGRAM, "0.0.0.0", 68, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET6, SOCK_DGRAM, "::", 546, &hook, NULL));
+	EXPECT_DELTA(2, 0, 0, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_STREAM, "0.0.0.0", 68, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET6, SOCK_STREAM, "::", 546, &hook, NULL));
+	EXPECT_DELTA(2, 0, 0, 0);
+}
+
+static int tipc_bind(int fd, __u32 type, __u32 instance)
+{
+	struct sockaddr_tipc st = {
+		.family = AF_TIPC,
+		.addrtype = TIPC_SERVICE_ADDR,
+		.scope = TIPC_CLUSTER_SCOPE,
+		.addr.name.name.type = type,
+		.addr.name.name.instance = instance,
+	};
+
+	return sys(bind(fd, (struct sockaddr *)&st, sizeof(st)));
+}
+
+/* A family refused by family: no address makes a TIPC service local. */
+TEST_F(bypass, tipc_refused_by_family)
+{
+	int fd;
+
+	SOCKET_OR_SKIP(fd, AF_TIPC, SOCK_STREAM, 0, "AF_TIPC");
+	EXPECT_EQ(-EACCES, tipc_bind(fd, 18206, 1));
+	EXPECT_EQ(-EACCES, sys(listen(fd, 4)));
+	close(fd);
+	fd = socket(AF_TIPC, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EACCES, tipc_bind(fd, 18206, 2));
+	close(fd);
+	EXPECT_DELTA(2, 0, 1, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	fd = socket(AF_TIPC, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	EXPECT_EQ(0, tipc_bind(fd, 18206, 3));
+	EXPECT_EQ(0, sys(listen(fd, 4)));
+	close(fd);
+	EXPECT_DELTA(2, 0, 1, 0);
+}
+
+struct seen {
+	int n;
+	struct credgate_event e[4];
+};
+
+static int collect(const struct credgate_event *e, void *userdata)
+{
+	struct seen *s = userdata;
+
+	if (s->n < (int)ARRAY_SIZE(s->e))
+		s->e[s->n] = *e;
+	s->n++;
+	return 0;
+}
+
+/* Refusals by family and of SCTP extra addresses reach the event stream. */
+TEST_F(bypass, events_of_new_refusals)
+{
+	const struct xaddr pub = { AF_INET, TEST_ADDR4, 18208 };
+	struct gate_events *ev = NULL;
+	struct seen s = { 0 };
+	uint8_t a4[16] = { 0 };
+	int fd, r;
+
+	fd = socket(AF_TIPC, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 && no_protocol(errno))
+		SKIP(return, "kernel has no AF_TIPC: socket(): %s", strerror(errno));
+	close(fd);
+	fd = sctp_socket(AF_INET);
+	if (fd < 0 && no_protocol(errno))
+		SKIP(return, "kernel has no SCTP: socket(): %s", strerror(errno));
+	ASSERT_LE(0, fd);
+	/* lsm: kernel log lines, rate limited (burst 10 per 5 s): start a window. */
+	if (gate_backend(self->g) == GATE_BACKEND_LSM)
+		sleep(6);
+	ASSERT_EQ(0, gate_events_open(self->g, collect, &s, &ev));
+	while (gate_events_poll(ev, 0) > 0)
+		;	/* drop what earlier tests left */
+	s.n = 0;
+
+	ASSERT_EQ(0, do_bind(fd, AF_INET, "127.0.0.1", 18208));
+	EXPECT_EQ(-EACCES, bindx_add(fd, &pub, 1));
+	close(fd);
+	fd = socket(AF_TIPC, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	EXPECT_EQ(-EACCES, sys(listen(fd, 4)));
+	close(fd);
+
+	r = gate_events_poll(ev, 1000);
+	if (r >= 0 && s.n < 2)
+		gate_events_poll(ev, 1000);
+	gate_events_free(ev);
+	ASSERT_EQ(2, s.n);
+
+	EXPECT_EQ(CREDGATE_HOOK_BIND, s.e[0].hook);
+	EXPECT_EQ(CREDGATE_REFUSE, s.e[0].action);
+	EXPECT_EQ(CREDGATE_AF_INET, s.e[0].family);
+	EXPECT_EQ(18208, s.e[0].port);
+	inet_pton(AF_INET, TEST_ADDR4, a4);
+	EXPECT_EQ(0, memcmp(s.e[0].addr, a4, 4));
+	EXPECT_EQ((uint32_t)getpid(), s.e[0].pid);
+
+	EXPECT_EQ(CREDGATE_HOOK_LISTEN, s.e[1].hook);
+	EXPECT_EQ(CREDGATE_AF_TIPC, s.e[1].family);
+	EXPECT_EQ(0, s.e[1].port);
+	EXPECT_EQ(0, strncmp(s.e[1].comm, "bypass_test", CREDGATE_COMM_LEN));
+	EXPECT_DELTA(1, 0, 1, 0);
+}
+
+/* Permissive: a refused-by-family bind is audited once, and allowed. */
+TEST_F(bypass, permissive_audits_sctp_and_families)
+{
+	const struct xaddr pub = { AF_INET, TEST_ADDR4, 18207 };
+	int fd;
+
+	SOCKET_OR_SKIP(fd, AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP, "SCTP");
+	ASSERT_EQ(0, gate_set_mode(self->g, CREDGATE_MODE_PERMISSIVE));
+	ASSERT_EQ(0, do_bind(fd, AF_INET, "127.0.0.1", 18207));
+	ASSERT_EQ(0, sys(listen(fd, 4)));
+	EXPECT_EQ(0, bindx_add(fd, &pub, 1));
+	close(fd);
+	EXPECT_DELTA(0, 1, 0, 0);
+}
+
+/* Local-only families are never gated: netlink, packet (DHCP), unix. */
+TEST_F(bypass, local_families_allowed)
+{
+	struct sockaddr_nl snl = { .nl_family = AF_NETLINK };
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IP),
+		.sll_ifindex = (int)if_nametoindex("lo"),
+	};
+	_cleanup_close_ int nl = -1, pk = -1;
+
+	nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	ASSERT_LE(0, nl);
+	EXPECT_EQ(0, sys(bind(nl, (struct sockaddr *)&snl, sizeof(snl))));
+	pk = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
+	ASSERT_LE(0, pk);
+	EXPECT_EQ(0, sys(bind(pk, (struct sockaddr *)&sll, sizeof(sll))));
+	EXPECT_DELTA(0, 0, 0, 0);
+}
+
+TEST_HARNESS_MAIN
