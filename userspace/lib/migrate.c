@@ -300,6 +300,19 @@ static const char *store_method(const struct store_file *sf)
 	return best;
 }
 
+/* --hash-method, else the account's own method, else the store's, else the default. */
+static const char *new_hash_method(const struct migrate_opts *o, const struct store_file *sf,
+				   const struct store_record *rec)
+{
+	const char *method = o->method;
+
+	if (!method)
+		method = password_method_of(rec->hash);
+	if (!method)
+		method = store_method(sf);
+	return method ? method : PASSWORD_DEFAULT_METHOD;
+}
+
 static bool user_selected(const struct migrate_opts *o, const char *user)
 {
 	if (!o->n_users)
@@ -424,13 +437,7 @@ static int plan_account(const struct migrate_opts *o, struct audit_judge *j,
 	case MIGRATE_RANDOM:
 		break;
 	}
-	method = o->method;
-	if (!method)
-		method = password_method_of(rec->hash);
-	if (!method)
-		method = store_method(sf);
-	if (!method)
-		method = PASSWORD_DEFAULT_METHOD;
+	method = new_hash_method(o, sf, rec);
 	r = draw_password(j, p->password);
 	if (r < 0)
 		return r;
@@ -652,13 +659,7 @@ int migrate_set_password(const struct migrate_opts *o, const char *user, const c
 	r = find_user_store(o, user, &sf, &rec);
 	if (r < 0)
 		goto out;
-	method = o->method;
-	if (!method)
-		method = password_method_of(rec->hash);
-	if (!method)
-		method = store_method(sf);
-	if (!method)
-		method = PASSWORD_DEFAULT_METHOD;
+	method = new_hash_method(o, sf, rec);
 	r = password_hash(password, method, hash);
 	if (r < 0) {
 		cg_err(r, "passwd: cannot hash with method '%s'", method);
