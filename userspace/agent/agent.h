@@ -69,6 +69,7 @@ struct agent {
 	struct refusal_log *refusals;
 	bool gate_open;			/* what the agent last decided */
 	bool decided;			/* a decision has been made */
+	char last_why[640];		/* the reason last logged */
 	bool decided_logged;
 	int inotify_fd, debounce_fd;
 	struct watch *watches;		/* watch.c */

@@ -124,7 +124,9 @@ int agent_gate_setup(struct agent *a)
 
 int agent_gate_decide(struct agent *a, bool open, const char *why)
 {
-	bool changed = !a->decided || open != a->gate_open;
+	/* A new reason for the same state is logged too: a gate closed while
+	 * a hash is judged then says what the judgement found. */
+	bool changed = !a->decided || open != a->gate_open || strcmp(why, a->last_why);
 	int r = 0;
 
 	if (a->gate)
@@ -141,6 +143,7 @@ int agent_gate_decide(struct agent *a, bool open, const char *why)
 		agent_log(a, open ? LOG_NOTICE : LOG_WARNING, "gate %s%s: %s",
 			  a->gate ? (open ? "opened" : "closed") : (open ? "would open" : "would close"),
 			  a->gate ? "" : " (backend none)", why);
+	snprintf(a->last_why, sizeof(a->last_why), "%s", why);
 	return 0;
 }
 
