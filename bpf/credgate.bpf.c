@@ -295,7 +295,10 @@ static __always_inline int is_sctp(struct sock *sk)
 static __always_inline void read_sctp_addr(const union sctp_addr *sa,
 					   struct credgate_addr *a)
 {
-	int family = BPF_CORE_READ(sa, sa.sa_family);
+	/* Every member of union sctp_addr starts with the sockaddr family; read
+	 * it through struct sockaddr, which vmlinux BTF always has (the
+	 * union lives in the sctp module's BTF, absent when it is not loaded). */
+	int family = BPF_CORE_READ((const struct sockaddr *)sa, sa_family);
 
 	__builtin_memset(a, 0, sizeof(*a));
 	if (family == CREDGATE_AF_INET || family == CREDGATE_AF_INET6)
@@ -317,7 +320,15 @@ static __always_inline int sctp_listen(struct sock *sk, int family)
 	__u16 port;
 	int i, action = CREDGATE_ALLOW;
 
-	if (!bpf_core_type_exists(struct sctp_sock))
+	/*
+	 * Each type the walk reads must be known, not only sctp_sock: on
+	 * Debian's 6.1 without the sctp module loaded, a check of sctp_sock
+	 * alone let sctp_sockaddr_entry.list go unresolved on a live path,
+	 * which fails the whole object's load (seen in make demo).
+	 */
+	if (!bpf_core_type_exists(struct sctp_sock) ||
+	    !bpf_core_type_exists(struct sctp_endpoint) ||
+	    !bpf_core_type_exists(struct sctp_sockaddr_entry))
 		return judge_family(CREDGATE_HOOK_LISTEN, CREDGATE_AF_UNSPEC);
 
 	port = BPF_CORE_READ(sk, __sk_common.skc_num);
