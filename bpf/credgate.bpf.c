@@ -295,15 +295,26 @@ static __always_inline int is_sctp(struct sock *sk)
 static __always_inline void read_sctp_addr(const union sctp_addr *sa,
 					   struct credgate_addr *a)
 {
-	/* Every member of union sctp_addr starts with the sockaddr family; read
-	 * it through struct sockaddr, which vmlinux BTF always has (the
-	 * union lives in the sctp module's BTF, absent when it is not loaded). */
+	/*
+	 * Every member of union sctp_addr starts with the sockaddr family; read
+	 * it through struct sockaddr, which vmlinux BTF always has (the union
+	 * lives in the sctp module's BTF, absent when it is not loaded).
+	 */
 	int family = BPF_CORE_READ((const struct sockaddr *)sa, sa_family);
 
 	__builtin_memset(a, 0, sizeof(*a));
 	if (family == CREDGATE_AF_INET || family == CREDGATE_AF_INET6)
 		read_sockaddr(sa, family, a);
 	a->proto = CREDGATE_PROTO_SCTP;
+}
+
+static __always_inline int sctp_types_known(void)
+{
+	if (!bpf_core_type_exists(struct sctp_sock))
+		return 0;
+	if (!bpf_core_type_exists(struct sctp_endpoint))
+		return 0;
+	return bpf_core_type_exists(struct sctp_sockaddr_entry);
 }
 
 /*
@@ -326,9 +337,7 @@ static __always_inline int sctp_listen(struct sock *sk, int family)
 	 * alone let sctp_sockaddr_entry.list go unresolved on a live path,
 	 * which fails the whole object's load (seen in make demo).
 	 */
-	if (!bpf_core_type_exists(struct sctp_sock) ||
-	    !bpf_core_type_exists(struct sctp_endpoint) ||
-	    !bpf_core_type_exists(struct sctp_sockaddr_entry))
+	if (!sctp_types_known())
 		return judge_family(CREDGATE_HOOK_LISTEN, CREDGATE_AF_UNSPEC);
 
 	port = BPF_CORE_READ(sk, __sk_common.skc_num);
