@@ -181,13 +181,19 @@ write_shadow "$good1" "$bad"
 wait_for not_compliant 2000 >/dev/null
 rm -f "$work/creds"
 "$cli" migrate --config "$work/credgate.conf" --cache "$work/state/audit.cache" \
-	--policy random --credentials-out "$work/creds" >"$work/migrate.out" 2>&1
+	--socket "$sock" --policy random --credentials-out "$work/creds" >"$work/migrate.out" 2>&1
 rc=$?
 if [ "$rc" -eq 0 ] && ms=$(wait_for compliant 1000); then
 	ok "migrate --policy random: compliant within 1 s (${ms} ms)"
 else
 	not_ok "migrate --policy random: exit $rc, not compliant within 1 s"
 	sed 's/^/# /' "$work/migrate.out" "$work/agent.log"
+fi
+if grep -q 'the agent judged every account clean [0-9]* ms later: the gate is open' "$work/migrate.out"; then
+	ok "migrate waits for the agent's decision and prints it"
+else
+	not_ok "migrate did not report the agent's decision"
+	sed 's/^/# /' "$work/migrate.out"
 fi
 if "$cli" audit --config "$work/credgate.conf" --cache "$work/state/audit.cache" --depth full \
 	>/dev/null 2>&1 && CREDGATE_AUDIT_STATS=1 "$cli" audit --config "$work/credgate.conf" \

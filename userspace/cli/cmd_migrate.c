@@ -6,7 +6,9 @@
 #include <getopt.h>
 #include <sys/stat.h>
 
+#include "agent_client.h"
 #include "audit.h"
+#include "config.h"
 #include "audit_args.h"
 #include "commands.h"
 #include "migrate.h"
@@ -18,6 +20,7 @@ struct migrate_args {
 	struct audit_args audit;
 	const char **users;
 	const char *creds_path;
+	const char *socket;
 	bool have_policy;
 };
 
@@ -28,6 +31,7 @@ static void migrate_usage(FILE *f)
 	      "                        [--depth fast|full] [--store TYPE:PATH]... [--defaults FILE]...\n"
 	      "                        [--no-builtin] [--device-id KEY=VALUE]... [--allow-unknown]\n"
 	      "                        [--threads N] [--no-cache | --cache FILE] [--quiet]\n"
+	      "                        [--socket PATH]\n"
 	      "Changes every account whose audit verdict is a violation (see credgate-migrate(1)).\n"
 	      "random: new passwords go to --credentials-out (mode 0600, STORE<TAB>USER<TAB>PASSWORD)\n"
 	      "        or to stdout when it is a terminal.\n"
@@ -49,13 +53,14 @@ static int push(const void *item, size_t size, void *arrayp, size_t *n)
 
 static int parse_args(struct migrate_args *a, int argc, char **argv)
 {
-	enum { OPT_POLICY = 256, OPT_USER, OPT_CREDS, OPT_METHOD };
+	enum { OPT_POLICY = 256, OPT_USER, OPT_CREDS, OPT_METHOD, OPT_SOCKET };
 	static const struct option longopts[] = {
 		AUDIT_ARGS_LONGOPTS,
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "credentials-out", required_argument, NULL, OPT_CREDS },
 		{ "hash-method", required_argument, NULL, OPT_METHOD },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -75,6 +80,9 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 			break;
 		case OPT_CREDS:
 			a->creds_path = optarg;
+			break;
+		case OPT_SOCKET:
+			a->socket = optarg;
 			break;
 		case OPT_METHOD:
 			if (password_method_valid(optarg) < 0)
@@ -149,6 +157,9 @@ int cmd_migrate(int argc, char **argv)
 			fprintf(stderr, "credgate: migrate: %d account(s) expired; the gate stays closed until each user sets a password that passes the audit (console, or an allow-listed provisioning service)\n",
 				r);
 		ret = EXIT_CG_OK;
+		/* On this system with the agent running: its new decision. */
+		if (r > 0 && a.m.policy != MIGRATE_USER && (!a.m.root || !strcmp(a.m.root, "/")))
+			agent_wait_decision(a.socket ? a.socket : CG_VARLINK_SOCKET, 10000);
 	}
 out:
 	if (a.m.creds_fd >= 0) {

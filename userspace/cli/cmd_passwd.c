@@ -9,7 +9,9 @@
 #include <getopt.h>
 #include <termios.h>
 
+#include "agent_client.h"
 #include "audit.h"
+#include "config.h"
 #include "audit_args.h"
 #include "commands.h"
 #include "migrate.h"
@@ -142,6 +144,8 @@ int cmd_passwd(int argc, char **argv)
 	if (r == 0) {
 		fprintf(stderr, "credgate: passwd: password of %s set\n", argv[optind]);
 		ret = EXIT_CG_OK;
+		if (!mo.root || !strcmp(mo.root, "/"))
+			agent_wait_decision(CG_VARLINK_SOCKET, 10000);
 	} else if (r == -EPERM) {
 		ret = EXIT_CG_VIOLATION;
 	}

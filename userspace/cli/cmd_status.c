@@ -4,6 +4,7 @@
  * the kernel gate says (read directly), side by side.  Works without the
  * agent (says it is not running) and without a gate (says so).
  */
+#include "agent_client.h"
 #include "commands.h"
 #include "config.h"
 #include "gate.h"
@@ -17,29 +18,6 @@ static void usage(FILE *f)
 	fputs("usage: credgate status [--json] [--socket PATH] [--backend auto|lsm|bpf]\n"
 	      "exit status: 0 no violation known, 1 the agent reports violations or a\n"
 	      "failed audit, 2 neither the agent nor the gate could be asked\n", f);
-}
-
-static json_object *ask_agent(const char *path, char **why)
-{
-	json_object *out = NULL;
-	char *err = NULL;
-	int fd, r;
-
-	fd = vl_client_connect(path, 2000);
-	if (fd < 0) {
-		*why = strdup(strerror(-fd));
-		return NULL;
-	}
-	r = vl_client_call(fd, "io.credgate.Device.GetStatus", NULL, &out, &err);
-	close(fd);
-	if (r < 0) {
-		if (asprintf(why, "%s", err ? err : strerror(-r)) < 0)
-			*why = NULL;
-		json_object_put(out);
-		free(err);
-		return NULL;
-	}
-	return out;
 }
 
 static json_object *gate_json(const struct gate_status *st)
@@ -142,7 +120,7 @@ int cmd_status(int argc, char **argv)
 		cg_err(EINVAL, "unexpected argument '%s' (see credgate status --help)", argv[optind]);
 		return EXIT_CG_ERROR;
 	}
-	agent = ask_agent(socket, &why);
+	agent = agent_get_status(socket, &why);
 	gate_r = gate_open_backend(want, &g);
 	if (gate_r == 0) {
 		gate_r = gate_get_status(g, &st);
