@@ -230,6 +230,27 @@ else
 fi
 stop_agent
 
+# 5b. A report over 4 MiB (many long user names, each blank; the store is
+#     under max_store_size) never freezes the agent: it stays closed with a
+#     message, answers status and stops on SIGTERM.
+awk 'BEGIN { for (i = 0; i < 32000; i++) printf "u%0120d::19000:0:99999:7:::\n", i }' >"$work/etc/big.shadow"
+sed "s|^stores = .*|stores = shadow:$work/etc/big.shadow|" "$work/credgate.conf" >"$work/big.conf"
+if start_agent "$work/big.conf" && wait_for not_compliant 30000 >/dev/null &&
+	grep -q 'report could not be read.*over 4 MiB' "$work/agent.log"; then
+	kill "$pid"
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$pid" 2>/dev/null; then
+		not_ok "a 4 MiB report: the agent ignores SIGTERM"
+	else
+		ok "a 4 MiB report: gate closed with a message, status answered, SIGTERM obeyed"
+		pid=''
+	fi
+else
+	not_ok "a 4 MiB report froze or opened the agent"
+	tail -n 5 "$work/agent.log" | sed 's/^/# /'
+fi
+stop_agent
+
 # 6. Status without the agent.
 "$cli" status --socket "$sock" >"$work/status.txt" 2>&1
 if grep -q 'agent: *not running' "$work/status.txt"; then

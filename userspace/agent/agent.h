@@ -43,6 +43,9 @@ struct gate_events;
 struct refusal_log;
 struct watch;
 
+/* Violations listed in the status (GetStatus); the rest are counted in the log. */
+#define AGENT_STATUS_MAX_VIOLATIONS 100
+
 /* An audit running in a child process (audit_job.c). */
 struct audit_job {
 	pid_t pid;		/* 0: none running */
@@ -51,6 +54,7 @@ struct audit_job {
 	char *buf;		/* result lines read so far */
 	size_t len, cap;
 	bool pending_seen;	/* a "P" line was acted on */
+	int read_err;		/* reading the report failed (-EFBIG: over 4 MiB) */
 };
 
 struct agent {

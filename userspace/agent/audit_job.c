@@ -134,6 +134,7 @@ static void job_clear(struct audit_job *j)
 	j->fd = -1;
 	j->pid = 0;
 	j->pending_seen = false;
+	j->read_err = 0;
 	free(j->buf);
 	j->buf = NULL;
 	j->len = j->cap = 0;
@@ -157,7 +158,7 @@ static int job_finish(struct agent *a)
 {
 	struct audit_job *j = &a->job;
 	struct cg_violation *v = NULL;
-	size_t n = 0;
+	size_t n = 0, more = 0;
 	bool done = false, full = j->full;
 	char err[256] = "";
 	char why[512] = "";
@@ -180,6 +181,8 @@ static int job_finish(struct agent *a)
 				continue;	/* acted on as it arrived (on_job) */
 			} else if (!strcmp(f[0], "E") && f[1] && !err[0]) {
 				snprintf(err, sizeof(err), "%s", f[1]);
+			} else if (!strcmp(f[0], "V") && k == 4 && n >= AGENT_STATUS_MAX_VIOLATIONS) {
+				more++;	/* counted, not listed: a status reply stays small */
 			} else if (!strcmp(f[0], "V") && k == 4) {
 				struct cg_violation *nv = reallocarray(v, n + 1, sizeof(*v));
 
@@ -198,6 +201,9 @@ static int job_finish(struct agent *a)
 		snprintf(err, sizeof(err),
 			 "stopped after [audit] time_limit = %lu s before every account was judged (raise time_limit, 0 = no limit, or fix the slow hashes with 'credgate migrate')",
 			 a->config.audit.time_limit);
+	if (!done && j->read_err && !err[0])
+		snprintf(err, sizeof(err), "its report could not be read (%s)%s", strerror(-j->read_err),
+			 j->read_err == -EFBIG ? ": over 4 MiB of findings; run credgate audit to see them" : "");
 	if (!done && !err[0])
 		snprintf(err, sizeof(err), "the audit process died (%s %d)",
 			 WIFSIGNALED(status) ? "signal" : "status",
@@ -218,7 +224,7 @@ static int job_finish(struct agent *a)
 		char msg[640];
 
 		snprintf(msg, sizeof(msg), "%s audit: %zu account(s) hold it closed: %s; fix: 'credgate migrate' (or set unique passwords with passwd)",
-			 full ? "full" : "fast", n, why);
+			 full ? "full" : "fast", n + more, why);
 		agent_gate_decide(a, false, msg);
 		a->full_pending = false;
 	} else if (!full && agent_decision_full(a)) {
@@ -297,6 +303,12 @@ static int on_job(struct cg_loop *loop, int fd, uint32_t events, void *userdata)
 	job_check_pending(a);
 	if (r == 0)
 		return 0;
+	if (r < 0) {
+		/* Stop the child first: blocked on a full pipe, it would never
+		 * exit and waitpid() would freeze the agent. */
+		kill(a->job.pid, SIGKILL);
+		a->job.read_err = r;
+	}
 	cg_loop_remove(loop, fd);
 	return job_finish(a) < 0 ? 0 : 0;
 }
