@@ -7,8 +7,9 @@
 #   make bench      measurements (ratios side by side), never part of check
 #   make SAN=1      ASan+UBSan build into build-san/
 #
-# Sources are picked up by directory (userspace/lib, userspace/cli,
+# Sources are picked up by directory (userspace/lib/AREA, userspace/cli,
 # userspace/agent, bpf, selftests/host), so adding a file needs no edit here.
+# Header dependencies come from the compiler (-MMD -MP, $(BUILD)/**/*.d).
 
 CROSS_COMPILE ?=
 CC ?= cc
@@ -50,7 +51,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 
 LDFLAGS += $(SAN_FLAGS) $(SYSROOT_FLAGS)
 LDLIBS += -lbpf -lelf -lz -lcrypt -ljson-c -linih -lcap -lseccomp -lcrypto -lpthread
 
-LIB_SRCS   := $(sort $(wildcard userspace/lib/*.c))
+LIB_SRCS   := $(sort $(wildcard userspace/lib/*/*.c))
 CLI_SRCS   := $(sort $(wildcard userspace/cli/*.c))
 AGENT_SRCS := $(sort $(wildcard userspace/agent/*.c))
 BPF_SRCS   := $(sort $(wildcard bpf/*.bpf.c))
@@ -90,16 +91,20 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/userspace/%.o: userspace/%.c $(BPF_SKELS) $(wildcard include/credgate/*.h userspace/*/*.h)
+$(BUILD)/userspace/%.o: userspace/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Generated headers must exist before the first compile that includes them
+# (later builds know it from the .d files).
+$(BUILD)/userspace/lib/gate/gate.o: $(BPF_SKELS)
 
 # Shipped audit dictionaries: curated lists in userspace/data/ -> C table.
 $(BUILD)/gen/dict_data.h: scripts/gen-dict $(wildcard userspace/data/*)
 	@mkdir -p $(@D)
 	scripts/gen-dict userspace/data $(BUILD)/gen
 
-$(BUILD)/userspace/lib/dict.o: $(BUILD)/gen/dict_data.h
+$(BUILD)/userspace/lib/audit/dict.o: $(BUILD)/gen/dict_data.h
 
 $(LIBCREDGATE): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -116,13 +121,16 @@ $(KSFT_DIR)/kselftest_harness.h:
 
 $(BUILD)/selftests/host/%: selftests/host/%.c $(LIBCREDGATE) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -Wno-unused-parameter -o $@ $< $(LIBCREDGATE) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(LIBCREDGATE) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/selftests/vm/%: selftests/vm/%.c $(LIBCREDGATE) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -Wno-unused-parameter -o $@ $< $(LIBCREDGATE) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(LIBCREDGATE) $(LDFLAGS) $(LDLIBS)
 
 tests: $(BINS) $(HOSTTESTS) $(VMTESTS)
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(AGENT_OBJS:.o=.d) \
+	$(HOSTTESTS:=.d) $(VMTESTS:=.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d)
 
 check:
 	scripts/deps.sh
@@ -151,9 +159,9 @@ FUZZ_BINS := $(FUZZ_STORES:%=$(FUZZ_DIR)/fuzz_%) $(FUZZ_OTHERS:%=$(FUZZ_DIR)/fuz
 FUZZ_LIB := $(FUZZ_DIR)/libcredgate-fuzz.a
 FUZZ_SECONDS ?= 60
 
-$(FUZZ_DIR)/obj/%.o: userspace/lib/%.c $(BUILD)/gen/dict_data.h $(wildcard userspace/lib/*.h)
+$(FUZZ_DIR)/obj/%.o: userspace/lib/%.c $(BUILD)/gen/dict_data.h $(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(CLANG) $(FUZZ_FLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_LIB): $(LIB_SRCS:userspace/lib/%.c=$(FUZZ_DIR)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^

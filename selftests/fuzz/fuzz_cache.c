@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* libFuzzer target for the audit cache file parser. */
-#include "audit.h"
-#include "util.h"
+#include "audit/audit.h"
+#include "base/util.h"
 
 #include <stdint.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* libFuzzer target for OEM defaults lists (dict_parse_list). */
-#include "dict.h"
-#include "util.h"
+#include "audit/dict.h"
+#include "base/util.h"
 
 #include <stdint.h>
 

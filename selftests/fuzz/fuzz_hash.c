@@ -4,8 +4,8 @@
  * stored field (first line) checked against a password (the rest).  Slow
  * methods are skipped so the fuzzer explores parsing, not key stretching.
  */
-#include "util.h"
-#include "verify.h"
+#include "base/util.h"
+#include "audit/verify.h"
 
 #include <stdint.h>
 

@@ -4,8 +4,8 @@
  * -DFUZZ_STORE_TYPE=STORE_SHADOW (etc.): never crash, and every record's
  * spans lie inside the input and match its copies.
  */
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "base/util.h"
 
 #include <stdint.h>
 

@@ -6,14 +6,14 @@
  * object with "parameters" or "error".
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
- *     -Iuserspace/lib selftests/fuzz/varlink_fuzz.c userspace/lib/varlink.c \
- *     userspace/lib/util.c -ljson-c -o varlink_fuzz
+ *     -Iuserspace/lib selftests/fuzz/varlink_fuzz.c userspace/lib/varlink/varlink.c \
+ *     userspace/lib/base/util.c userspace/lib/base/log.c -ljson-c -o varlink_fuzz
  * (scripts/check.d/varlink-fuzz builds and runs it.)
  */
 #include <stdint.h>
 
-#include "util.h"
-#include "varlink.h"
+#include "base/util.h"
+#include "varlink/varlink.h"
 
 static int fuzz_method(struct vl_call *call, json_object *params, void *userdata)
 {

@@ -6,9 +6,9 @@
  */
 #include <sys/stat.h>
 
-#include "audit.h"
-#include "util.h"
-#include "verify.h"
+#include "audit/audit.h"
+#include "base/util.h"
+#include "audit/verify.h"
 
 #include "kselftest_harness.h"
 
@@ -74,11 +74,11 @@ TEST(verdict_names)
 	static const char *const names[] = { "ok", "locked", "blank", "default", "derived",
 					     "sequential", "common", "unknown" };
 
-	for (int v = 0; v < _AUDIT_VERDICT_MAX; v++)
-		EXPECT_STREQ(names[v], audit_verdict_name(v));
-	EXPECT_FALSE(audit_verdict_is_violation(AUDIT_OK));
-	EXPECT_FALSE(audit_verdict_is_violation(AUDIT_LOCKED));
-	for (int v = AUDIT_BLANK; v < _AUDIT_VERDICT_MAX; v++)
+	for (int v = 0; v < _CG_VERDICT_MAX; v++)
+		EXPECT_STREQ(names[v], cg_verdict_name(v));
+	EXPECT_FALSE(audit_verdict_is_violation(CG_VERDICT_OK));
+	EXPECT_FALSE(audit_verdict_is_violation(CG_VERDICT_LOCKED));
+	for (int v = CG_VERDICT_BLANK; v < _CG_VERDICT_MAX; v++)
 		EXPECT_TRUE(audit_verdict_is_violation(v));
 }
 
@@ -184,7 +184,7 @@ FIXTURE_TEARDOWN(tree)
 }
 
 static int audit(struct __test_metadata *_metadata, FIXTURE_DATA(tree) *self,
-		 enum audit_depth depth, unsigned threads, bool cache,
+		 enum cg_depth depth, unsigned threads, bool cache,
 		 struct audit_report **rep)
 {
 	const char *lists[] = { self->list };
@@ -209,12 +209,12 @@ static int audit(struct __test_metadata *_metadata, FIXTURE_DATA(tree) *self,
 }
 
 static void expect_verdict(struct __test_metadata *_metadata, const struct audit_report *r,
-			   const char *user, enum audit_verdict v)
+			   const char *user, enum cg_verdict v)
 {
 	const struct audit_account *a = find(r, user);
 
 	ASSERT_NE(NULL, a) TH_LOG("no account %s", user);
-	EXPECT_STREQ(audit_verdict_name(v), audit_verdict_name(a->verdict))
+	EXPECT_STREQ(cg_verdict_name(v), cg_verdict_name(a->verdict))
 		TH_LOG("%s: %s", user, a->detail ? a->detail : "");
 }
 
@@ -224,20 +224,20 @@ TEST_F(tree, verdicts_full_depth_any_thread_count)
 
 	if (!have("mkpasswd") || !have("openssl"))
 		SKIP(return, "mkpasswd (whois) or openssl not installed");
-	ASSERT_EQ(0, audit(_metadata, self, AUDIT_DEPTH_FULL, 1, false, &r1));
-	ASSERT_EQ(0, audit(_metadata, self, AUDIT_DEPTH_FULL, 4, false, &r2));
+	ASSERT_EQ(0, audit(_metadata, self, CG_DEPTH_FULL, 1, false, &r1));
+	ASSERT_EQ(0, audit(_metadata, self, CG_DEPTH_FULL, 4, false, &r2));
 	for (int i = 0; i < 2; i++) {
 		struct audit_report *r = i ? r2 : r1;
 
-		expect_verdict(_metadata, r, "root", AUDIT_DEFAULT);
-		expect_verdict(_metadata, r, "twin", AUDIT_DEFAULT);
-		expect_verdict(_metadata, r, "blank", AUDIT_BLANK);
-		expect_verdict(_metadata, r, "locked", AUDIT_LOCKED);
-		expect_verdict(_metadata, r, "der", AUDIT_DERIVED);
-		expect_verdict(_metadata, r, "seq", AUDIT_SEQUENTIAL);
-		expect_verdict(_metadata, r, "ok", AUDIT_OK);
-		expect_verdict(_metadata, r, "exact", AUDIT_DEFAULT);
-		expect_verdict(_metadata, r, "unk", AUDIT_UNKNOWN);
+		expect_verdict(_metadata, r, "root", CG_VERDICT_DEFAULT);
+		expect_verdict(_metadata, r, "twin", CG_VERDICT_DEFAULT);
+		expect_verdict(_metadata, r, "blank", CG_VERDICT_BLANK);
+		expect_verdict(_metadata, r, "locked", CG_VERDICT_LOCKED);
+		expect_verdict(_metadata, r, "der", CG_VERDICT_DERIVED);
+		expect_verdict(_metadata, r, "seq", CG_VERDICT_SEQUENTIAL);
+		expect_verdict(_metadata, r, "ok", CG_VERDICT_OK);
+		expect_verdict(_metadata, r, "exact", CG_VERDICT_DEFAULT);
+		expect_verdict(_metadata, r, "unk", CG_VERDICT_UNKNOWN);
 		EXPECT_EQ(9, r->n_accounts);
 		EXPECT_EQ(7, r->n_violations);
 		EXPECT_FALSE(r->compliant);
@@ -260,9 +260,9 @@ TEST_F(tree, fast_depth_skips_sequential)
 
 	if (!have("mkpasswd") || !have("openssl"))
 		SKIP(return, "mkpasswd (whois) or openssl not installed");
-	ASSERT_EQ(0, audit(_metadata, self, AUDIT_DEPTH_FAST, 0, false, &r));
-	expect_verdict(_metadata, r, "seq", AUDIT_OK);
-	expect_verdict(_metadata, r, "der", AUDIT_DERIVED);
+	ASSERT_EQ(0, audit(_metadata, self, CG_DEPTH_FAST, 0, false, &r));
+	expect_verdict(_metadata, r, "seq", CG_VERDICT_OK);
+	expect_verdict(_metadata, r, "der", CG_VERDICT_DERIVED);
 	audit_report_free(r);
 }
 
@@ -273,10 +273,10 @@ TEST_F(tree, cache_skips_all_hashing)
 
 	if (!have("mkpasswd") || !have("openssl"))
 		SKIP(return, "mkpasswd (whois) or openssl not installed");
-	ASSERT_EQ(0, audit(_metadata, self, AUDIT_DEPTH_FAST, 0, true, &r1));
+	ASSERT_EQ(0, audit(_metadata, self, CG_DEPTH_FAST, 0, true, &r1));
 	ASSERT_EQ(0, stat(self->cache, &st));
 	EXPECT_EQ(0600, st.st_mode & 0777);
-	ASSERT_EQ(0, audit(_metadata, self, AUDIT_DEPTH_FAST, 0, true, &r2));
+	ASSERT_EQ(0, audit(_metadata, self, CG_DEPTH_FAST, 0, true, &r2));
 	EXPECT_EQ(0, r2->stats.verifications);
 	EXPECT_EQ(r1->stats.hashes_to_check, r2->stats.cache_hits);
 	for (size_t i = 0; i < r1->n_accounts; i++)
@@ -301,7 +301,7 @@ TEST_F(tree, htpasswd_store_and_missing_store)
 	if (!have("mkpasswd") || !have("openssl"))
 		SKIP(return, "mkpasswd (whois) or openssl not installed");
 	ASSERT_EQ(0, audit_run(&o, &r));
-	expect_verdict(_metadata, r, "web", AUDIT_DEFAULT);
+	expect_verdict(_metadata, r, "web", CG_VERDICT_DEFAULT);
 	EXPECT_EQ(STORE_HTPASSWD, r->accounts[0].store_type);
 	EXPECT_EQ(1, r->n_errors);
 	EXPECT_FALSE(r->compliant);

@@ -8,9 +8,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "dict.h"
-#include "store.h"
-#include "util.h"
+#include "audit/dict.h"
+#include "store/store.h"
+#include "base/util.h"
 
 #include "kselftest_harness.h"
 

@@ -2,8 +2,8 @@
 /* Host tests of gate_parse_log_line(): the lsm backend's kernel log lines. */
 #include <arpa/inet.h>
 
-#include "gate.h"
-#include "util.h"
+#include "gate/gate.h"
+#include "base/util.h"
 
 #include "kselftest_harness.h"
 

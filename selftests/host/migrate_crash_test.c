@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "base/util.h"
 
 #include "kselftest_harness.h"
 

@@ -11,11 +11,11 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
-#include "atomic_file.h"
-#include "migrate.h"
-#include "password.h"
-#include "provision.h"
-#include "util.h"
+#include "base/atomic_file.h"
+#include "migrate/migrate.h"
+#include "migrate/password.h"
+#include "migrate/provision.h"
+#include "base/util.h"
 
 #include "kselftest_harness.h"
 

@@ -8,10 +8,10 @@
 
 #include <credgate/policy.h>
 
-#include "config.h"
-#include "metadata.h"
-#include "util.h"
-#include "varlink.h"
+#include "config/config.h"
+#include "config/metadata.h"
+#include "base/util.h"
+#include "varlink/varlink.h"
 
 #include "kselftest_harness.h"
 
@@ -80,7 +80,7 @@ TEST(config_full)
 
 	ASSERT_EQ(0, cg_config_load_string(&c, "t.conf", text));
 	EXPECT_EQ(CG_BACKEND_NONE, c.gate.backend);
-	EXPECT_EQ(CG_GATE_PERMISSIVE, c.gate.mode);
+	EXPECT_EQ(CREDGATE_MODE_PERMISSIVE, c.gate.mode);
 	EXPECT_TRUE(c.gate.lock);
 	ASSERT_EQ(2, c.gate.n_allow_ports);
 	EXPECT_EQ(CG_ALLOW_ENTRY(CREDGATE_PROTO_UDP, 68), c.gate.allow_ports[0]);
@@ -92,7 +92,7 @@ TEST(config_full)
 	EXPECT_EQ((1u << CG_VERDICT_BLANK) | (1u << CG_VERDICT_DEFAULT) | (1u << CG_VERDICT_UNKNOWN),
 		  c.audit.close_on);
 	EXPECT_EQ(30, c.audit.time_limit);
-	EXPECT_EQ(CG_FIRST_BOOT_USER, c.migration.first_boot);
+	EXPECT_EQ(CG_POLICY_USER, c.migration.first_boot);
 	EXPECT_STREQ("2030-06-30", c.product.support_end);
 	EXPECT_EQ(17, c.product.support_end_origin.line);
 	ASSERT_EQ(2, c.product.n_contacts);

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static int one_round(const struct sockaddr_in *sin, int reuse)
 {

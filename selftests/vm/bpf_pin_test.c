@@ -20,11 +20,11 @@ FIXTURE(pin) {
 
 FIXTURE_SETUP(pin)
 {
-	enum gate_backend b;
+	enum cg_backend b;
 	int r;
 
 	self->g = NULL;
-	if (gate_detect_backend(&b) < 0 || b != GATE_BACKEND_BPF)
+	if (gate_detect_backend(&b) < 0 || b != CG_BACKEND_BPF)
 		return;		/* each test SKIPs (6.1's harness runs the body anyway) */
 	r = open_test_gate(&self->g);
 	ASSERT_EQ(0, r) TH_LOG("cannot open the gate: %s", strerror(-r));
@@ -86,7 +86,7 @@ TEST_F(pin, enforcement_survives_loader_exit)
 	/* A fresh load by a process that exits at once. */
 	ASSERT_EQ(0, system("credgate gate load --force >/dev/null"));
 	gate_close(self->g);
-	ASSERT_EQ(0, gate_open_backend(GATE_BACKEND_BPF, &self->g));
+	ASSERT_EQ(0, gate_open_backend(CG_BACKEND_BPF, &self->g));
 	ASSERT_EQ(0, gate_get_status(self->g, &st));
 	EXPECT_EQ(CREDGATE_CLOSED, st.state);
 	EXPECT_EQ(CREDGATE_MODE_ENFORCE, st.mode);
@@ -281,7 +281,7 @@ TEST_F(pin, lock_freezes_config_map)
 	EXPECT_EQ(0, n[0] + n[1]);
 	EXPECT_FALSE(refused(AF_INET, "0.0.0.0", 18105));
 	ASSERT_EQ(0, gate_bpf_load(false));
-	ASSERT_EQ(0, gate_open_backend(GATE_BACKEND_BPF, &self->g));
+	ASSERT_EQ(0, gate_open_backend(CG_BACKEND_BPF, &self->g));
 	ASSERT_EQ(0, gate_get_status(self->g, &st));
 	EXPECT_FALSE(st.locked);
 	EXPECT_EQ(CREDGATE_CLOSED, st.state);

@@ -336,7 +336,7 @@ TEST_F(bypass, events_of_new_refusals)
 		SKIP(return, "kernel has no SCTP: socket(): %s", strerror(errno));
 	ASSERT_LE(0, fd);
 	/* lsm: kernel log lines, rate limited (burst 10 per 5 s): start a window. */
-	if (gate_backend(self->g) == GATE_BACKEND_LSM)
+	if (gate_backend(self->g) == CG_BACKEND_LSM)
 		sleep(6);
 	ASSERT_EQ(0, gate_events_open(self->g, collect, &s, &ev));
 	while (gate_events_poll(ev, 0) > 0)

@@ -14,8 +14,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "gate.h"
-#include "util.h"
+#include "gate/gate.h"
+#include "base/util.h"
 
 #define TEST_IFNAME	"cgdummy0"
 #define TEST_ADDR4	"192.0.2.1"
@@ -134,13 +134,13 @@ static inline int counter_delta(struct gate *g, const uint64_t before[CREDGATE_N
 /* Open the gate's control interface; on bpf load it first if needed. */
 static inline int open_test_gate(struct gate **g)
 {
-	int r = gate_open_backend(GATE_BACKEND_AUTO, g);
+	int r = gate_open_backend(CG_BACKEND_AUTO, g);
 
 	if (r == -ENOENT) {
 		r = gate_bpf_load(false);
 		if (r < 0)
 			return r;
-		r = gate_open_backend(GATE_BACKEND_AUTO, g);
+		r = gate_open_backend(CG_BACKEND_AUTO, g);
 	}
 	return r;
 }

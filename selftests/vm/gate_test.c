@@ -224,7 +224,7 @@ TEST_F(gate, events_match_refusals)
 	int hook, fd, port, r;
 
 	/* lsm: kernel log lines, rate limited (burst 10 per 5 s): start a window. */
-	if (gate_backend(self->g) == GATE_BACKEND_LSM)
+	if (gate_backend(self->g) == CG_BACKEND_LSM)
 		sleep(6);
 	ASSERT_EQ(0, gate_events_open(self->g, collect, &s, &ev));
 	while (gate_events_poll(ev, 0) > 0)
@@ -277,7 +277,7 @@ static int unprivileged_attempts(void)
 	if (setgroups(0, NULL) < 0 || setresgid(1000, 1000, 1000) < 0 ||
 	    setresuid(1000, 1000, 1000) < 0)
 		return 100;
-	if (gate_open_backend(GATE_BACKEND_AUTO, &g) == 0) {
+	if (gate_open_backend(CG_BACKEND_AUTO, &g) == 0) {
 		if (gate_set_state(g, CREDGATE_OPEN) == 0)
 			bad |= 1;
 		if (gate_set_mode(g, CREDGATE_MODE_OFF) == 0)

@@ -10,10 +10,10 @@
 
 #include <credgate/policy.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "loop.h"
-#include "metadata.h"
-#include "varlink.h"
+#include "config/metadata.h"
+#include "varlink/varlink.h"
 
 #define CREDGATE_VERSION "0.1.0"
 
@@ -31,7 +31,7 @@ struct cg_violation {
 struct cg_agent_status {
 	const char *gate;	/* "open", "closed" or "unknown" (no backend) */
 	const char *backend;	/* cg_backend_name() of the backend in use */
-	const char *mode;	/* cg_gate_mode_name() */
+	const char *mode;	/* credgate_mode_name() */
 	bool compliant;		/* last audit found no violation */
 	struct cg_violation *violations;
 	size_t n_violations;
@@ -98,6 +98,8 @@ void agent_status_clear(struct cg_agent_status *st);
 /* log.c: one line to stderr (the agent's log) and, with --syslog, syslog. */
 void agent_log(const struct agent *a, int prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* cg_log_set_sink() target: library messages to stderr and syslog. */
+void agent_log_sink(int prio, const char *msg, void *userdata);
 
 /* gatectl.c: the kernel gate. */
 int agent_gate_setup(struct agent *a);

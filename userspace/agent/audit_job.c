@@ -19,8 +19,8 @@
  * (P) closes it at once while it is judged.
  */
 #include "agent.h"
-#include "audit.h"
-#include "util.h"
+#include "audit/audit.h"
+#include "base/util.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -44,11 +44,11 @@ int agent_audit_opts(const struct agent *a, bool full, struct audit_opts *o,
 
 	/* Every core: the gate waits for the full tier; it runs at the
 	 * lowest priority, so the device's own work comes first. */
-	*o = (struct audit_opts){ .depth = AUDIT_DEPTH_FULL };
+	*o = (struct audit_opts){ .depth = CG_DEPTH_FULL };
 	r = audit_opts_from_config(&a->config, o, stores);
 	if (r < 0)
 		return r;
-	o->depth = full ? AUDIT_DEPTH_FULL : AUDIT_DEPTH_FAST;
+	o->depth = full ? CG_DEPTH_FULL : CG_DEPTH_FAST;
 	if (asprintf(cache, "%s/audit.cache", a->state_dir) < 0)
 		return -ENOMEM;
 	o->cache_path = *cache;
@@ -106,7 +106,7 @@ static int child_audit(const struct agent *a, bool full, FILE *out)
 	for (size_t i = 0; i < rep->n_accounts; i++) {
 		const struct audit_account *acc = &rep->accounts[i];
 
-		/* enum audit_verdict and enum cg_verdict share their order. */
+		/* enum cg_verdict and enum cg_verdict share their order. */
 		if (!audit_verdict_is_violation(acc->verdict) ||
 		    !(c->audit.close_on & (1u << acc->verdict)))
 			continue;
@@ -114,7 +114,7 @@ static int child_audit(const struct agent *a, bool full, FILE *out)
 		put_field(out, acc->user);
 		fputc('\t', out);
 		put_field(out, acc->store);
-		fprintf(out, "\t%s\n", audit_verdict_name(acc->verdict));
+		fprintf(out, "\t%s\n", cg_verdict_name(acc->verdict));
 	}
 	if (rep->n_accounts > c->audit.max_accounts)
 		fprintf(out, "E\t%zu accounts, over [audit] max_accounts = %lu\n",
@@ -321,13 +321,13 @@ int agent_audit_start(struct agent *a, bool full)
 
 	agent_audit_cancel(a);
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return cg_err(errno, "pipe: %m");
+		return log_error_errno(errno, "pipe: %m");
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
-		return cg_err(errno, "fork: %m");
+		return log_error_errno(errno, "fork: %m");
 	}
 	if (pid == 0) {
 		FILE *out;

@@ -4,7 +4,7 @@
  * Field meanings and the clauses they serve: docs/metadata.md.
  */
 #include "agent.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char device_idl[] =
 	"# Security support period, vulnerability-disclosure contact and gate\n"

@@ -9,8 +9,8 @@
  * closed.
  */
 #include "agent.h"
-#include "migrate.h"
-#include "util.h"
+#include "migrate/migrate.h"
+#include "base/util.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -38,14 +38,14 @@ static void copy_to_console(const struct agent *a, const char *path)
 
 int agent_first_boot(struct agent *a)
 {
-	enum cg_first_boot fb = a->config.migration.first_boot;
+	enum cg_policy fb = a->config.migration.first_boot;
 	_cleanup_free_ struct audit_store_spec *stores = NULL;
 	_cleanup_free_ char *cache = NULL, *marker = NULL, *creds = NULL;
 	struct audit_opts audit;
 	struct migrate_opts mo = { .creds_fd = -1, .audit = &audit };
 	int r, fd;
 
-	if (fb == CG_FIRST_BOOT_NONE)
+	if (fb == CG_POLICY_NONE)
 		return 0;
 	if (asprintf(&marker, "%s/first-boot.done", a->state_dir) < 0 ||
 	    asprintf(&creds, "%s/first-boot-credentials", a->state_dir) < 0)
@@ -53,21 +53,19 @@ int agent_first_boot(struct agent *a)
 	if (access(marker, F_OK) == 0)
 		return 0;
 	if (mkdir(a->state_dir, 0700) < 0 && errno != EEXIST)
-		return cg_err(errno, "cannot create the state directory %s: %m", a->state_dir);
+		return log_error_errno(errno, "cannot create the state directory %s: %m", a->state_dir);
 	r = agent_audit_opts(a, true, &audit, &stores, &cache);
 	if (r < 0)
 		return r;
-	r = migrate_policy_from_name(cg_first_boot_name(fb), &mo.policy);
-	if (r < 0)
-		return cg_err(r, "[migration] first_boot = %s: not a migration policy", cg_first_boot_name(fb));
-	if (mo.policy == MIGRATE_RANDOM) {
+	mo.policy = fb;
+	if (mo.policy == CG_POLICY_RANDOM) {
 		mo.creds_fd = credentials_create(creds);
 		if (mo.creds_fd < 0)
-			return cg_err(mo.creds_fd, "cannot create %s: %s (remove it once its credentials are safe)",
-				      creds, strerror(-mo.creds_fd));
+			return log_error_errno(mo.creds_fd, "cannot create %s: %m (remove it once its credentials are safe)",
+				      creds);
 	}
 	agent_log(a, LOG_NOTICE, "first boot: migrating flagged accounts with policy %s",
-		  cg_first_boot_name(fb));
+		  cg_policy_name(fb));
 	r = migrate_run(&mo);
 	if (mo.creds_fd >= 0)
 		close(mo.creds_fd);
@@ -76,8 +74,8 @@ int agent_first_boot(struct agent *a)
 			  strerror(-r));
 		return r;
 	}
-	agent_log(a, LOG_NOTICE, "first boot: %d account(s) migrated (policy %s)", r, cg_first_boot_name(fb));
-	if (mo.policy == MIGRATE_RANDOM && r > 0)
+	agent_log(a, LOG_NOTICE, "first boot: %d account(s) migrated (policy %s)", r, cg_policy_name(fb));
+	if (mo.policy == CG_POLICY_RANDOM && r > 0)
 		copy_to_console(a, creds);
 	fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0)

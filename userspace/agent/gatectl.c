@@ -5,8 +5,8 @@
  * on the audit's verdict, and read refusal events.
  */
 #include "agent.h"
-#include "gate.h"
-#include "util.h"
+#include "gate/gate.h"
+#include "base/util.h"
 
 #include <sys/epoll.h>
 #include <syslog.h>
@@ -19,7 +19,7 @@ static void set_status_gate(struct agent *a)
 		a->status.gate = a->gate_open ? "open" : "closed";
 }
 
-static int pick_backend(struct agent *a, enum gate_backend *out)
+static int pick_backend(struct agent *a, enum cg_backend *out)
 {
 	enum cg_backend b = a->backend_set ? a->backend : a->config.gate.backend;
 	_cleanup_free_ char *lsms = NULL;
@@ -28,10 +28,10 @@ static int pick_backend(struct agent *a, enum gate_backend *out)
 
 	switch (b) {
 	case CG_BACKEND_LSM:
-		*out = GATE_BACKEND_LSM;
+		*out = CG_BACKEND_LSM;
 		return 0;
 	case CG_BACKEND_BPF:
-		*out = GATE_BACKEND_BPF;
+		*out = CG_BACKEND_BPF;
 		return 0;
 	case CG_BACKEND_NONE:
 		return -ENOSYS;
@@ -73,21 +73,21 @@ static int apply_config(struct agent *a)
 		return 0;
 	}
 	if (r < 0)
-		return cg_err(r, "cannot apply [gate] mode/allow_ports: %s", strerror(-r));
+		return log_error_errno(r, "cannot apply [gate] mode/allow_ports: %m");
 	if (a->config.gate.lock) {
 		r = gate_lock(a->gate);
 		if (r < 0)
-			return cg_err(r, "cannot lock the gate ([gate] lock = yes): %s", strerror(-r));
+			return log_error_errno(r, "cannot lock the gate ([gate] lock = yes): %m");
 	}
 	return 0;
 }
 
 int agent_gate_setup(struct agent *a)
 {
-	enum gate_backend want;
+	enum cg_backend want;
 	int r;
 
-	a->status.mode = cg_gate_mode_name(a->config.gate.mode);
+	a->status.mode = credgate_mode_name(a->config.gate.mode);
 	a->status.compliant = false;
 	r = pick_backend(a, &want);
 	if (r == -ENOSYS) {
@@ -100,23 +100,22 @@ int agent_gate_setup(struct agent *a)
 	}
 	if (r < 0)
 		return r;
-	if (want == GATE_BACKEND_BPF) {
+	if (want == CG_BACKEND_BPF) {
 		r = gate_bpf_load(false);
 		if (r < 0)
-			return cg_err(r, "cannot load the BPF LSM programs: %s (is 'bpf' in the kernel's lsm= list and bpffs mounted on /sys/fs/bpf?)",
-				      strerror(-r));
+			return log_error_errno(r, "cannot load the BPF LSM programs: %m (is 'bpf' in the kernel's lsm= list and bpffs mounted on /sys/fs/bpf?)");
 		agent_log(a, LOG_INFO, r == 1 ? "bpf: re-using the programs pinned under %s" :
 			  "bpf: loaded and pinned the programs under %s", GATE_BPF_PIN_DIR);
 	}
 	r = gate_open_backend(want, &a->gate);
 	if (r < 0)
-		return cg_err(r, "cannot open the %s gate: %s", gate_backend_name(want), strerror(-r));
-	a->active = want == GATE_BACKEND_LSM ? CG_BACKEND_LSM : CG_BACKEND_BPF;
+		return log_error_errno(r, "cannot open the %s gate: %m", cg_backend_name(want));
+	a->active = want == CG_BACKEND_LSM ? CG_BACKEND_LSM : CG_BACKEND_BPF;
 	a->status.backend = cg_backend_name(a->active);
 	/* Fail closed: nothing is open until an audit says so. */
 	r = gate_set_state(a->gate, CREDGATE_CLOSED);
 	if (r < 0)
-		return cg_err(r, "cannot close the gate: %s", strerror(-r));
+		return log_error_errno(r, "cannot close the gate: %m");
 	a->gate_open = false;
 	set_status_gate(a);
 	return apply_config(a);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The agent's log: stderr (init scripts and journald collect it) and,
- * with --syslog, syslog(3) as well. */
+ * with --syslog, syslog(3) as well.  Library messages (base/log.h) reach
+ * the same two places through agent_log_sink(). */
 #include "agent.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <stdarg.h>
 #include <syslog.h>
@@ -22,4 +23,13 @@ void agent_log(const struct agent *a, int prio, const char *fmt, ...)
 	fprintf(stderr, "credgated: %s%s\n", tag, line);
 	if (a && a->syslog)
 		syslog(prio, "%s", line);
+}
+
+void agent_log_sink(int prio, const char *msg, void *userdata)
+{
+	const struct agent *a = userdata;
+
+	cg_log_stderr(prio, msg);
+	if (a && a->syslog)
+		syslog(prio, "%s", msg);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "loop.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <sys/epoll.h>
 

@@ -6,9 +6,9 @@
  * their fds into.  See credgated(8).
  */
 #include "agent.h"
-#include "util.h"
+#include "base/util.h"
 
-#include "gate.h"
+#include "gate/gate.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -66,7 +66,7 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	int c;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:b:s:d:o:flSVh", opts, NULL)) != -1) {
 		switch (c) {
@@ -78,8 +78,10 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		case 'l': a->syslog = true; break;
 		case 'S': exit(check_seccomp());
 		case 'b':
-			if (cg_backend_from_name(optarg, &a->backend) < 0)
-				return cg_err(EINVAL, "--backend %s: expected auto, lsm, bpf or none", optarg);
+			r = cg_from_name(&cg_backend_names, optarg);
+			if (r < 0)
+				return log_error_errno(EINVAL, "--backend %s: expected auto, lsm, bpf or none", optarg);
+			a->backend = (enum cg_backend)r;
 			a->backend_set = true;
 			break;
 		case 'V':
@@ -94,7 +96,7 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cg_err(EINVAL, "unexpected argument '%s' (see credgated --help)", argv[optind]);
+		return log_error_errno(EINVAL, "unexpected argument '%s' (see credgated --help)", argv[optind]);
 	return 0;
 }
 
@@ -107,14 +109,14 @@ static int load_metadata(struct agent *a, bool explicit_config)
 	int r;
 
 	if (!explicit_config && access(a->config_path, F_OK) < 0 && errno == ENOENT) {
-		cg_warn("%s does not exist; using built-in defaults", a->config_path);
+		log_warning("%s does not exist; using built-in defaults", a->config_path);
 		r = cg_config_init(&config);
 	} else {
 		r = cg_config_load(&config, a->config_path);
 	}
 	if (r < 0) {
 		cg_config_free(&config);
-		return cg_err(r, "%s: not loaded; fix the lines above", a->config_path);
+		return log_error_errno(r, "%s: not loaded; fix the lines above", a->config_path);
 	}
 	r = cg_metadata_load(&md, &config, a->os_release_path, a->state_dir, true);
 	if (r < 0) {
@@ -136,13 +138,13 @@ static void warn_support_state(const struct agent *a)
 
 	cg_metadata_support_state(&a->metadata, time(NULL), &supported, &days);
 	if (!a->metadata.support_end)
-		cg_warn("no support end is published: set [product] support_end in %s or SUPPORT_END in os-release",
+		log_warning("no support end is published: set [product] support_end in %s or SUPPORT_END in os-release",
 			a->config_path);
 	else if (!supported)
-		cg_warn("the security support period ended on %s (%ld days ago): this device no longer receives security updates",
+		log_warning("the security support period ended on %s (%ld days ago): this device no longer receives security updates",
 			a->metadata.support_end, -days);
 	if (!a->metadata.n_contacts)
-		cg_warn("no vulnerability-disclosure contact is published: set [product] contact in %s",
+		log_warning("no vulnerability-disclosure contact is published: set [product] contact in %s",
 			a->config_path);
 }
 
@@ -219,7 +221,7 @@ static int setup_varlink(struct agent *a)
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return cg_err(errno, "cannot create %s: %m", dir);
+			return log_error_errno(errno, "cannot create %s: %m", dir);
 	}
 	r = vl_server_new(&a->server, &limits, &info);
 	if (r < 0)
@@ -240,7 +242,7 @@ static int detach(void)
 	pid_t pid = fork();
 
 	if (pid < 0)
-		return cg_err(errno, "fork: %m");
+		return log_error_errno(errno, "fork: %m");
 	if (pid > 0)
 		_exit(EXIT_CG_OK);	/* the socket is listening: ready */
 	setsid();
@@ -256,18 +258,18 @@ static int detach(void)
  */
 static void keep_gate_closed(struct agent *a)
 {
-	enum gate_backend b = GATE_BACKEND_AUTO;
+	enum cg_backend b = CG_BACKEND_AUTO;
 	struct gate *g = NULL;
 
 	if (a->backend_set && a->backend == CG_BACKEND_NONE)
 		return;
 	if (a->backend_set)
-		b = a->backend == CG_BACKEND_LSM ? GATE_BACKEND_LSM :
-		    a->backend == CG_BACKEND_BPF ? GATE_BACKEND_BPF : GATE_BACKEND_AUTO;
-	if (b == GATE_BACKEND_AUTO && gate_detect_backend(&b) < 0)
+		b = a->backend == CG_BACKEND_LSM ? CG_BACKEND_LSM :
+		    a->backend == CG_BACKEND_BPF ? CG_BACKEND_BPF : CG_BACKEND_AUTO;
+	if (b == CG_BACKEND_AUTO && gate_detect_backend(&b) < 0)
 		return;
 	/* BPF with nothing pinned enforces nothing: load it (closed). */
-	if (!a->gate && b == GATE_BACKEND_BPF)
+	if (!a->gate && b == CG_BACKEND_BPF)
 		(void)gate_bpf_load(false);
 	if (a->gate)
 		g = a->gate;
@@ -309,11 +311,12 @@ int main(int argc, char **argv)
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &a.started);
-	cg_set_progname("credgated");
+	cg_log_set_progname("credgated");
 	if (parse_args(&a, argc, argv) < 0)
 		return EXIT_CG_ERROR;
 	if (a.syslog)
 		openlog("credgated", LOG_NDELAY | LOG_PID, LOG_DAEMON);
+	cg_log_set_sink(agent_log_sink, &a);
 	explicit_config = strcmp(a.config_path, CG_CONFIG_PATH) != 0;
 	if (cg_config_init(&a.config) < 0)
 		return EXIT_CG_ERROR;

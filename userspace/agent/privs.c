@@ -14,7 +14,7 @@
  * Varlink server and the audit child make.
  */
 #include "agent.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <linux/capability.h>
 #include <sys/capability.h>
@@ -50,7 +50,7 @@ static int keep_caps(struct agent *a, const cap_value_t *keep, size_t n_keep)
 			for (size_t i = 0; i < n; i++)
 				wanted |= kept[i] == c;
 			if (!wanted && cap_drop_bound(c) < 0 && errno != EINVAL) {
-				r = cg_err(errno, "cannot drop capability %d from the bounding set: %m", c);
+				r = log_error_errno(errno, "cannot drop capability %d from the bounding set: %m", c);
 				goto out;
 			}
 		}
@@ -61,7 +61,7 @@ static int keep_caps(struct agent *a, const cap_value_t *keep, size_t n_keep)
 		goto out;
 	}
 	if (cap_set_proc(next) < 0) {
-		r = cg_err(errno, "cannot set the capabilities: %m");
+		r = log_error_errno(errno, "cannot set the capabilities: %m");
 		goto out;
 	}
 	(void)cap_reset_ambient();
@@ -152,13 +152,13 @@ int agent_seccomp_install(void)
 	int r;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return cg_err(errno, "prctl(PR_SET_NO_NEW_PRIVS): %m");
+		return log_error_errno(errno, "prctl(PR_SET_NO_NEW_PRIVS): %m");
 	r = seccomp_build(&ctx);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	if (r < 0) {
 		seccomp_release(ctx);
-		return cg_err(r, "cannot install the seccomp filter: %s", strerror(-r));
+		return log_error_errno(r, "cannot install the seccomp filter: %m");
 	}
 	seccomp_release(ctx);
 	return 0;

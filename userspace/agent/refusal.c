@@ -8,8 +8,8 @@
  * stay the complete record.
  */
 #include "agent.h"
-#include "gate.h"
-#include "util.h"
+#include "gate/gate.h"
+#include "base/util.h"
 
 #include <syslog.h>
 

@@ -7,8 +7,8 @@
  * fsyncs, renames, writes a backup) are debounced into one re-audit.
  */
 #include "agent.h"
-#include "audit.h"
-#include "util.h"
+#include "audit/audit.h"
+#include "base/util.h"
 
 #include <libgen.h>
 #include <sys/epoll.h>
@@ -112,10 +112,10 @@ int agent_watch_setup(struct agent *a)
 
 	a->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (a->inotify_fd < 0)
-		return cg_err(errno, "inotify_init1: %m");
+		return log_error_errno(errno, "inotify_init1: %m");
 	a->debounce_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (a->debounce_fd < 0)
-		return cg_err(errno, "timerfd_create: %m");
+		return log_error_errno(errno, "timerfd_create: %m");
 	for (size_t i = 0; i < a->config.audit.n_stores; i++) {
 		r = add_watch(a, a->config.audit.stores[i].path, false);
 		if (r < 0)

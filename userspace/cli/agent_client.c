@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "agent_client.h"
-#include "util.h"
-#include "varlink.h"
+#include "base/util.h"
+#include "varlink/varlink.h"
 
 #include <time.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "audit_args.h"
-#include "config.h"
-#include "util.h"
+#include "config/config.h"
+#include "base/util.h"
 
 static int add_store(struct audit_args *a, const char *arg)
 {
@@ -11,12 +11,12 @@ static int add_store(struct audit_args *a, const char *arg)
 	enum store_type t;
 
 	if (!colon || colon[1] != '/')
-		return cg_err(EINVAL, "--store %s: expected TYPE:/ABSOLUTE/PATH", arg);
+		return log_error_errno(EINVAL, "--store %s: expected TYPE:/ABSOLUTE/PATH", arg);
 	type = strndup(arg, (size_t)(colon - arg));
 	if (!type)
 		return -ENOMEM;
 	if (store_type_from_name(type, &t) < 0)
-		return cg_err(EINVAL, "--store %s: unknown store type '%s' (shadow, passwd, gshadow, htpasswd)",
+		return log_error_errno(EINVAL, "--store %s: unknown store type '%s' (shadow, passwd, gshadow, htpasswd)",
 			      arg, type);
 	n = reallocarray(a->stores, a->opts.n_stores + 1, sizeof(*n));
 	if (!n)
@@ -52,11 +52,11 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 	case AUDIT_OPT_DEPTH:
 		a->depth_set = true;
 		if (!strcmp(arg, "fast"))
-			a->opts.depth = AUDIT_DEPTH_FAST;
+			a->opts.depth = CG_DEPTH_FAST;
 		else if (!strcmp(arg, "full"))
-			a->opts.depth = AUDIT_DEPTH_FULL;
+			a->opts.depth = CG_DEPTH_FULL;
 		else
-			return cg_err(EINVAL, "--depth %s: expected fast or full", arg);
+			return log_error_errno(EINVAL, "--depth %s: expected fast or full", arg);
 		return 1;
 	case AUDIT_OPT_STORE:
 		r = add_store(a, arg);
@@ -72,7 +72,7 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0)
-			return cg_err(EINVAL, "--device-id %s: expected KEY=VALUE with KEY one of mac, serial, hostname, model, ssid",
+			return log_error_errno(EINVAL, "--device-id %s: expected KEY=VALUE with KEY one of mac, serial, hostname, model, ssid",
 				      arg);
 		return 1;
 	case AUDIT_OPT_ALLOW_UNKNOWN:
@@ -89,7 +89,7 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 		return 1;
 	case AUDIT_OPT_THREADS:
 		if (parse_uint(arg, 256, &n) < 0 || !n)
-			return cg_err(EINVAL, "--threads %s: expected 1..256", arg);
+			return log_error_errno(EINVAL, "--threads %s: expected 1..256", arg);
 		a->opts.threads = (unsigned)n;
 		return 1;
 	}
@@ -130,11 +130,11 @@ int audit_args_finish(struct audit_args *a)
 	a->cfg = calloc(1, sizeof(*a->cfg));
 	if (!a->cfg)
 		return -ENOMEM;
-	r = audit_config_read(a->opts.root, a->config ? a->config : AUDIT_CONFIG_PATH, a->cfg);
+	r = audit_config_read(a->opts.root, a->config ? a->config : CG_CONFIG_PATH, a->cfg);
 	if (r >= 0)
 		r = audit_opts_from_config(a->cfg, &a->opts, &a->config_stores);
 	if (r < 0)
-		return r == -EINVAL ? cg_err(r, "fix the configuration file (see credgate.conf(5)) or name another with --config") : r;
+		return r == -EINVAL ? log_error_errno(r, "fix the configuration file (see credgate.conf(5)) or name another with --config") : r;
 	/* The command line wins over the file. */
 	if (a->depth_set)
 		a->opts.depth = cli.depth;

@@ -8,7 +8,7 @@
 
 #include <getopt.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 
 /*
  * credgate.conf (--config, default /etc/credgate/credgate.conf inside

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* credgate audit: check every credential store for guessable passwords. */
-#include "audit.h"
+#include "audit/audit.h"
 #include "audit_args.h"
 #include "commands.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -54,7 +54,7 @@ static int parse_args(struct audit_cli *c, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cg_err(EINVAL, "unexpected argument '%s' (see credgate audit --help)", argv[optind]);
+		return log_error_errno(EINVAL, "unexpected argument '%s' (see credgate audit --help)", argv[optind]);
 	r = audit_args_finish(&c->a);
 	if (r < 0)
 		return r;
@@ -64,9 +64,9 @@ static int parse_args(struct audit_cli *c, int argc, char **argv)
 static const char *advice(const struct audit_account *acc)
 {
 	switch (acc->verdict) {
-	case AUDIT_UNKNOWN:
+	case CG_VERDICT_UNKNOWN:
 		return "re-hash it with a method this build verifies (yescrypt, sha512crypt), or set 'unknown = ok' in [audit] of credgate.conf";
-	case AUDIT_BLANK:
+	case CG_VERDICT_BLANK:
 		if (acc->store_type == STORE_HTPASSWD)
 			return "set a password with htpasswd, or remove the user";
 		return "set a unique password or lock the account (passwd -l), or run 'credgate migrate'";
@@ -87,7 +87,7 @@ static void print_human(const struct audit_report *rep)
 		if (!audit_verdict_is_violation(acc->verdict))
 			continue;
 		printf("%s:%u: %s: %s: %s; %s\n", acc->store, acc->line, acc->user,
-		       audit_verdict_name(acc->verdict), acc->detail ? acc->detail : "",
+		       cg_verdict_name(acc->verdict), acc->detail ? acc->detail : "",
 		       advice(acc));
 	}
 	if (rep->n_errors)
@@ -119,7 +119,7 @@ static int print_json(const struct audit_report *rep)
 		json_object_object_add(o, "line", json_object_new_int64(acc->line));
 		json_object_object_add(o, "user", json_object_new_string(acc->user));
 		json_object_object_add(o, "verdict",
-				       json_object_new_string(audit_verdict_name(acc->verdict)));
+				       json_object_new_string(cg_verdict_name(acc->verdict)));
 		json_object_object_add(o, "detail",
 				       json_object_new_string(acc->detail ? acc->detail : ""));
 		json_object_array_add(arr, o);
@@ -147,7 +147,7 @@ int cmd_audit(int argc, char **argv)
 	r = audit_run(&c.a.opts, &rep);
 	audit_args_progress_end();
 	if (r < 0) {
-		cg_err(r, "audit failed: %s", strerror(-r));
+		log_error_errno(r, "audit failed: %m");
 		goto out;
 	}
 	if (c.json ? print_json(rep) < 0 : (print_human(rep), false))

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* credgate gate: show or change the kernel gate (docs/man/credgate-gate.1). */
-#include "util.h"
+#include "base/util.h"
 #include "commands.h"
-#include "gate.h"
+#include "gate/gate.h"
 
 #include <signal.h>
 
 #include <json-c/json.h>
 
 struct gate_args {
-	enum gate_backend backend;
+	enum cg_backend backend;
 	bool json, force, reset, follow;
 	const char *verb;
 	char **pos;		/* positional arguments after the verb */
@@ -58,11 +58,11 @@ static int parse_args(int argc, char **argv, struct gate_args *a)
 			else if (i + 1 < argc)
 				val = argv[++i];
 			else
-				return cg_err(EINVAL, "--backend needs a value: auto, lsm or bpf");
+				return log_error_errno(EINVAL, "--backend needs a value: auto, lsm or bpf");
 			b = gate_backend_from_name(val);
 			if (b < 0)
-				return cg_err(EINVAL, "bad --backend \"%s\": expected auto, lsm or bpf", val);
-			a->backend = (enum gate_backend)b;
+				return log_error_errno(EINVAL, "bad --backend \"%s\": expected auto, lsm or bpf", val);
+			a->backend = (enum cg_backend)b;
 		} else if (!strcmp(s, "--json")) {
 			a->json = true;
 		} else if (!strcmp(s, "--force")) {
@@ -75,7 +75,7 @@ static int parse_args(int argc, char **argv, struct gate_args *a)
 			a->verb = "help";
 			return 0;
 		} else if (s[0] == '-' && s[1]) {
-			return cg_err(EINVAL, "unknown option '%s' (try: credgate gate --help)", s);
+			return log_error_errno(EINVAL, "unknown option '%s' (try: credgate gate --help)", s);
 		} else if (!a->verb) {
 			a->verb = s;
 		} else {
@@ -92,28 +92,28 @@ static int fail(int r, const char *what)
 {
 	switch (-r) {
 	case ENOSYS:
-		cg_err(r, "%s: this kernel offers neither the credgate LSM nor BPF LSM: "
+		log_error_errno(r, "%s: this kernel offers neither the credgate LSM nor BPF LSM: "
 		       "%s is missing or lists neither \"credgate\" nor \"bpf\". Boot a kernel with credgate built in "
 		       "(CONFIG_SECURITY_CREDGATE, see docs/design.md) or one with CONFIG_BPF_LSM=y "
 		       "and \"bpf\" in its lsm= boot parameter, with securityfs mounted",
 		       what, GATE_LSM_LIST);
 		break;
 	case ENOENT:
-		cg_err(r, "%s: the BPF gate is not loaded (nothing pinned under %s): run 'credgate gate load'",
+		log_error_errno(r, "%s: the BPF gate is not loaded (nothing pinned under %s): run 'credgate gate load'",
 		       what, GATE_BPF_PIN_DIR);
 		break;
 	case EPERM:
 	case EACCES:
-		cg_err(r, "%s: permission denied: needs CAP_MAC_ADMIN (run as root)", what);
+		log_error_errno(r, "%s: permission denied: needs CAP_MAC_ADMIN (run as root)", what);
 		break;
 	case EROFS:
-		cg_err(r, "%s: mode is locked until reboot", what);
+		log_error_errno(r, "%s: mode is locked until reboot", what);
 		break;
 	case E2BIG:
-		cg_err(r, "%s: the allow list is too long for the kernel interface (one page)", what);
+		log_error_errno(r, "%s: the allow list is too long for the kernel interface (one page)", what);
 		break;
 	default:
-		cg_err(r, "%s: %s", what, strerror(-r));
+		log_error_errno(r, "%s: %m", what);
 	}
 	return EXIT_CG_ERROR;
 }
@@ -121,7 +121,7 @@ static int fail(int r, const char *what)
 static int need_args(const struct gate_args *a, int min, int max, const char *usage_line)
 {
 	if (a->npos < min || a->npos > max) {
-		cg_err(EINVAL, "usage: credgate gate %s", usage_line);
+		log_error_errno(EINVAL, "usage: credgate gate %s", usage_line);
 		return -EINVAL;
 	}
 	return 0;
@@ -153,7 +153,7 @@ static int show_status(struct gate *g, bool json)
 		json_object *o = json_object_new_object(), *ports = json_object_new_array();
 		json_object *ctr = json_object_new_object();
 
-		json_object_object_add(o, "backend", json_object_new_string(gate_backend_name(st.backend)));
+		json_object_object_add(o, "backend", json_object_new_string(cg_backend_name(st.backend)));
 		json_object_object_add(o, "state", json_object_new_string(credgate_state_name(st.state)));
 		json_object_object_add(o, "mode", json_object_new_string(credgate_mode_name(st.mode)));
 		json_object_object_add(o, "locked", json_object_new_boolean(st.locked));
@@ -175,7 +175,7 @@ static int show_status(struct gate *g, bool json)
 		return EXIT_CG_OK;
 	}
 	printf("backend: %s\nstate: %s\nmode: %s\nlocked: %s\nallow_ports: ",
-	       gate_backend_name(st.backend), credgate_state_name(st.state),
+	       cg_backend_name(st.backend), credgate_state_name(st.state),
 	       credgate_mode_name(st.mode), st.locked ? "yes" : "no");
 	if (print_ports(stdout, allow) < 0)
 		return fail(-ENOMEM, "cannot print the allow list");
@@ -286,17 +286,17 @@ static int do_events(struct gate *g, const struct gate_args *a)
 
 static int do_load(const struct gate_args *a)
 {
-	enum gate_backend b = a->backend;
+	enum cg_backend b = a->backend;
 	int r;
 
-	if (b == GATE_BACKEND_AUTO) {
+	if (b == CG_BACKEND_AUTO) {
 		r = gate_detect_backend(&b);
 		if (r < 0)
 			return fail(r, "load");
 	}
-	if (b == GATE_BACKEND_LSM) {
-		if (a->backend == GATE_BACKEND_LSM) {
-			cg_err(EINVAL, "load: the lsm backend is built into the kernel; nothing to load");
+	if (b == CG_BACKEND_LSM) {
+		if (a->backend == CG_BACKEND_LSM) {
+			log_error_errno(EINVAL, "load: the lsm backend is built into the kernel; nothing to load");
 			return EXIT_CG_ERROR;
 		}
 		puts("the credgate LSM is built into this kernel; nothing to load");
@@ -304,7 +304,7 @@ static int do_load(const struct gate_args *a)
 	}
 	r = gate_bpf_load(a->force);
 	if (r == -EROFS) {
-		cg_err(r, "load --force: the pinned config is locked until reboot; refusing to replace it");
+		log_error_errno(r, "load --force: the pinned config is locked until reboot; refusing to replace it");
 		return EXIT_CG_ERROR;
 	}
 	if (r < 0)
@@ -331,7 +331,7 @@ static int run(const struct gate_args *a)
 	if (strcmp(v, "status") && strcmp(v, "open") && strcmp(v, "close") &&
 	    strcmp(v, "mode") && strcmp(v, "allow") && strcmp(v, "lock") &&
 	    strcmp(v, "events")) {
-		cg_err(EINVAL, "unknown gate command '%s' (try: credgate gate --help)", v);
+		log_error_errno(EINVAL, "unknown gate command '%s' (try: credgate gate --help)", v);
 		return EXIT_CG_ERROR;
 	}
 	/* Check the arguments before touching the kernel. */
@@ -340,7 +340,7 @@ static int run(const struct gate_args *a)
 			return EXIT_CG_ERROR;
 		if (strcmp(a->pos[0], "enforce") && strcmp(a->pos[0], "permissive") &&
 		    strcmp(a->pos[0], "off")) {
-			cg_err(EINVAL, "bad mode \"%s\": expected enforce, permissive or off", a->pos[0]);
+			log_error_errno(EINVAL, "bad mode \"%s\": expected enforce, permissive or off", a->pos[0]);
 			return EXIT_CG_ERROR;
 		}
 	} else if (!strcmp(v, "allow")) {
@@ -350,13 +350,13 @@ static int run(const struct gate_args *a)
 
 			r = gate_parse_allow_entry(a->pos[i], &proto, &port);
 			if (r == -ENOPROTOOPT) {
-				cg_err(EINVAL, "bad entry \"%s\": allow-list entries name a protocol now: "
+				log_error_errno(EINVAL, "bad entry \"%s\": allow-list entries name a protocol now: "
 				       "write udp:%s (bind only, e.g. DHCP), tcp:%s or sctp:%s",
 				       a->pos[i], a->pos[i], a->pos[i], a->pos[i]);
 				return EXIT_CG_ERROR;
 			}
 			if (r < 0) {
-				cg_err(EINVAL, "bad entry \"%s\": expected PROTO:PORT with PROTO udp, tcp "
+				log_error_errno(EINVAL, "bad entry \"%s\": expected PROTO:PORT with PROTO udp, tcp "
 				       "or sctp and PORT 1..65535 (e.g. udp:68, tcp:8443)", a->pos[i]);
 				return EXIT_CG_ERROR;
 			}
@@ -366,8 +366,8 @@ static int run(const struct gate_args *a)
 	}
 
 	r = gate_open_backend(a->backend, &g);
-	if (r == -ENOSYS && a->backend == GATE_BACKEND_LSM) {
-		cg_err(r, "the credgate LSM is not active in this kernel (%s missing); "
+	if (r == -ENOSYS && a->backend == CG_BACKEND_LSM) {
+		log_error_errno(r, "the credgate LSM is not active in this kernel (%s missing); "
 		       "try --backend bpf or boot a kernel with credgate built in", GATE_LSM_DIR);
 		return EXIT_CG_ERROR;
 	}
@@ -402,7 +402,7 @@ static int run(const struct gate_args *a)
 
 int cmd_gate(int argc, char **argv)
 {
-	struct gate_args a = { .backend = GATE_BACKEND_AUTO };
+	struct gate_args a = { .backend = CG_BACKEND_AUTO };
 	int r;
 
 	r = parse_args(argc, argv, &a);

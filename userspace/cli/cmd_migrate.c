@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 
 #include "agent_client.h"
-#include "audit.h"
-#include "config.h"
+#include "audit/audit.h"
+#include "config/config.h"
 #include "audit_args.h"
 #include "commands.h"
-#include "migrate.h"
-#include "password.h"
-#include "util.h"
+#include "migrate/migrate.h"
+#include "migrate/password.h"
+#include "base/util.h"
 
 struct migrate_args {
 	struct migrate_opts m;
@@ -70,8 +70,10 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_POLICY:
-			if (migrate_policy_from_name(optarg, &a->m.policy) < 0)
-				return cg_err(EINVAL, "--policy %s: expected random, user or lock", optarg);
+			r = cg_from_name(&cg_policy_names, optarg);
+			if (r < 0 || r == CG_POLICY_NONE)
+				return log_error_errno(EINVAL, "--policy %s: expected random, user or lock", optarg);
+			a->m.policy = (enum cg_policy)r;
 			a->have_policy = true;
 			break;
 		case OPT_USER:
@@ -86,7 +88,7 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 			break;
 		case OPT_METHOD:
 			if (password_method_valid(optarg) < 0)
-				return cg_err(EINVAL, "--hash-method '%s': not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$', '$2b$', '$6$rounds=5000$')",
+				return log_error_errno(EINVAL, "--hash-method '%s': not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$', '$2b$', '$6$rounds=5000$')",
 					      optarg);
 			a->m.method = optarg;
 			break;
@@ -104,13 +106,13 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cg_err(EINVAL, "unexpected argument '%s' (see credgate migrate --help)", argv[optind]);
+		return log_error_errno(EINVAL, "unexpected argument '%s' (see credgate migrate --help)", argv[optind]);
 	if (!a->have_policy)
-		return cg_err(EINVAL, "--policy random|user|lock is required (see credgate migrate --help)");
-	if (a->m.policy == MIGRATE_RANDOM && !a->creds_path && !isatty(STDOUT_FILENO))
-		return cg_err(EINVAL, "--policy random: give --credentials-out FILE (or run on a terminal): new passwords are never logged; nothing was changed");
-	if (a->m.policy != MIGRATE_RANDOM && (a->creds_path || a->m.method))
-		return cg_err(EINVAL, "--credentials-out and --hash-method apply to --policy random only");
+		return log_error_errno(EINVAL, "--policy random|user|lock is required (see credgate migrate --help)");
+	if (a->m.policy == CG_POLICY_RANDOM && !a->creds_path && !isatty(STDOUT_FILENO))
+		return log_error_errno(EINVAL, "--policy random: give --credentials-out FILE (or run on a terminal): new passwords are never logged; nothing was changed");
+	if (a->m.policy != CG_POLICY_RANDOM && (a->creds_path || a->m.method))
+		return log_error_errno(EINVAL, "--credentials-out and --hash-method apply to --policy random only");
 	r = audit_args_finish(&a->audit);
 	if (r < 0)
 		return r;
@@ -120,10 +122,23 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 	return 0;
 }
 
+/* STORE <TAB> USER <TAB> PASSWORD on stdout, the credentials-file format. */
+static void print_password(void *userdata, const char *store, const char *user,
+			   const char *password)
+{
+	(void)userdata;
+	printf("%s\t%s\t%s\n", store, user, password);
+	fflush(stdout);
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	/* Unless told otherwise, migrate fixes what the agent decides on. */
-	struct migrate_args a = { .m.creds_fd = -1, .audit.opts.depth = AUDIT_DEPTH_FULL };
+	struct migrate_args a = {
+		.m.creds_fd = -1,
+		.m.on_password = print_password,
+		.audit.opts.depth = CG_DEPTH_FULL,
+	};
 	int r, ret = EXIT_CG_ERROR;
 
 	r = parse_args(&a, argc, argv);
@@ -134,7 +149,7 @@ int cmd_migrate(int argc, char **argv)
 	if (a.creds_path && a.m.root && strcmp(a.m.root, "/")) {
 		r = path_inside_root(a.creds_path, a.m.root);
 		if (r != 0) {
-			cg_err(r < 0 ? r : EINVAL, "--credentials-out %s: %s; nothing was changed", a.creds_path,
+			log_error_errno(r < 0 ? r : EINVAL, "--credentials-out %s: %s; nothing was changed", a.creds_path,
 			       r < 0 ? strerror(-r) : "lies inside --root: the passwords would ship in the image");
 			goto out;
 		}
@@ -142,7 +157,7 @@ int cmd_migrate(int argc, char **argv)
 	if (a.creds_path) {
 		a.m.creds_fd = credentials_create(a.creds_path);
 		if (a.m.creds_fd < 0) {
-			cg_err(a.m.creds_fd, "--credentials-out %s: %s%s; nothing was changed", a.creds_path,
+			log_error_errno(a.m.creds_fd, "--credentials-out %s: %s%s; nothing was changed", a.creds_path,
 			       strerror(-a.m.creds_fd),
 			       a.m.creds_fd == -EEXIST ? " (it is never overwritten: move it away first)" : "");
 			goto out;
@@ -153,12 +168,12 @@ int cmd_migrate(int argc, char **argv)
 	if (r >= 0) {
 		if (!r)
 			fprintf(stderr, "credgate: migrate: no account to migrate\n");
-		else if (a.m.policy == MIGRATE_USER)
+		else if (a.m.policy == CG_POLICY_USER)
 			fprintf(stderr, "credgate: migrate: %d account(s) expired; the gate stays closed until each user sets a password that passes the audit (console, or an allow-listed provisioning service)\n",
 				r);
 		ret = EXIT_CG_OK;
 		/* On this system with the agent running: its new decision. */
-		if (r > 0 && a.m.policy != MIGRATE_USER && (!a.m.root || !strcmp(a.m.root, "/")))
+		if (r > 0 && a.m.policy != CG_POLICY_USER && (!a.m.root || !strcmp(a.m.root, "/")))
 			agent_wait_decision(a.socket ? a.socket : CG_VARLINK_SOCKET, 10000);
 	}
 out:

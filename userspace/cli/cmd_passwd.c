@@ -10,13 +10,13 @@
 #include <termios.h>
 
 #include "agent_client.h"
-#include "audit.h"
-#include "config.h"
+#include "audit/audit.h"
+#include "config/config.h"
 #include "audit_args.h"
 #include "commands.h"
-#include "migrate.h"
-#include "password.h"
-#include "util.h"
+#include "migrate/migrate.h"
+#include "migrate/password.h"
+#include "base/util.h"
 
 #define PASSWD_MAX 512
 
@@ -78,7 +78,7 @@ static int read_password(char *pw, size_t size)
 	if (r == 0)
 		r = prompt(tty, "Retype new password: ", again, sizeof(again));
 	if (r == 0 && strcmp(pw, again))
-		r = cg_err(EINVAL, "passwd: the passwords differ; nothing was changed");
+		r = log_error_errno(EINVAL, "passwd: the passwords differ; nothing was changed");
 	explicit_bzero(again, sizeof(again));
 	fclose(tty);
 	return r;
@@ -93,7 +93,7 @@ int cmd_passwd(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct audit_args aa = { .opts.depth = AUDIT_DEPTH_FULL };
+	struct audit_args aa = { .opts.depth = CG_DEPTH_FULL };
 	struct migrate_opts mo = { .creds_fd = -1 };
 	char pw[PASSWD_MAX + 2];
 	int c, r, ret = EXIT_CG_ERROR;
@@ -103,7 +103,7 @@ int cmd_passwd(int argc, char **argv)
 		switch (c) {
 		case OPT_METHOD:
 			if (password_method_valid(optarg) < 0) {
-				cg_err(EINVAL, "--hash-method '%s': not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$')",
+				log_error_errno(EINVAL, "--hash-method '%s': not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$')",
 				       optarg);
 				goto out;
 			}
@@ -124,7 +124,7 @@ int cmd_passwd(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		cg_err(EINVAL, "passwd: name exactly one USER (see credgate passwd --help)");
+		log_error_errno(EINVAL, "passwd: name exactly one USER (see credgate passwd --help)");
 		goto out;
 	}
 	if (audit_args_finish(&aa) < 0)
@@ -133,11 +133,11 @@ int cmd_passwd(int argc, char **argv)
 	mo.audit = &aa.opts;
 	r = read_password(pw, sizeof(pw));
 	if (r == -EMSGSIZE)
-		cg_err(r, "passwd: longer than %d characters; nothing was changed", PASSWD_MAX);
+		log_error_errno(r, "passwd: longer than %d characters; nothing was changed", PASSWD_MAX);
 	else if (r == -ENODATA)
-		cg_err(r, "passwd: no password given; nothing was changed");
+		log_error_errno(r, "passwd: no password given; nothing was changed");
 	else if (r < 0 && r != -EINVAL)
-		cg_err(r, "passwd: cannot read the password: %s", strerror(-r));
+		log_error_errno(r, "passwd: cannot read the password: %m");
 	if (r < 0)
 		goto out;
 	r = migrate_set_password(&mo, argv[optind], pw);

@@ -6,13 +6,13 @@
  */
 #include <getopt.h>
 
-#include "atomic_file.h"
+#include "base/atomic_file.h"
 #include "commands.h"
-#include "migrate.h"
-#include "password.h"
-#include "provision.h"
-#include "store.h"
-#include "util.h"
+#include "migrate/migrate.h"
+#include "migrate/password.h"
+#include "migrate/provision.h"
+#include "store/store.h"
+#include "base/util.h"
 
 struct provision_args {
 	const char *secret_file, *serial, *product, *user, *root, *method;
@@ -55,17 +55,17 @@ static int parse_args(int argc, char **argv, struct provision_args *a)
 		}
 	}
 	if (optind < argc)
-		return cg_err(EINVAL, "provision: unexpected argument '%s'", argv[optind]);
+		return log_error_errno(EINVAL, "provision: unexpected argument '%s'", argv[optind]);
 	if (!a->secret_file || !a->serial)
-		return cg_err(EINVAL, "provision: --secret-file and --serial are required");
+		return log_error_errno(EINVAL, "provision: --secret-file and --serial are required");
 	if (provision_id_valid(a->serial, 0) < 0)
-		return cg_err(EINVAL, "provision: --serial must be 1-%d printable ASCII characters",
+		return log_error_errno(EINVAL, "provision: --serial must be 1-%d printable ASCII characters",
 			      PROVISION_ID_MAX);
 	if (*a->product && provision_id_valid(a->product, 1) < 0)
-		return cg_err(EINVAL, "provision: --product must be 1-%d printable ASCII characters without ':'",
+		return log_error_errno(EINVAL, "provision: --product must be 1-%d printable ASCII characters without ':'",
 			      PROVISION_ID_MAX);
 	if (a->method && password_method_valid(a->method) < 0)
-		return cg_err(EINVAL, "provision: --hash-method '%s' is not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$', '$6$rounds=5000$')",
+		return log_error_errno(EINVAL, "provision: --hash-method '%s' is not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$', '$6$rounds=5000$')",
 			      a->method);
 	return 0;
 }
@@ -76,10 +76,10 @@ static int check_secret_outside_root(const char *secret, const char *root)
 	int r = path_inside_root(secret, root);
 
 	if (r < 0)
-		return cg_err(r, "provision: cannot resolve --secret-file %s or --root %s: %s",
-			      secret, root, strerror(-r));
+		return log_error_errno(r, "provision: cannot resolve --secret-file %s or --root %s: %m",
+			      secret, root);
 	if (r)
-		return cg_err(EINVAL, "provision: the secret file %s lies inside the target root %s; keep it on the factory host and give --root the unpacked rootfs",
+		return log_error_errno(EINVAL, "provision: the secret file %s lies inside the target root %s; keep it on the factory host and give --root the unpacked rootfs",
 			      secret, root);
 	return 0;
 }
@@ -89,15 +89,15 @@ static int read_secret(const char *path, char **secret, size_t *len)
 	int r = read_file(path, PROVISION_SECRET_MAX, secret, len);
 
 	if (r == -EFBIG)
-		return cg_err(r, "provision: secret file %s is larger than %d bytes", path,
+		return log_error_errno(r, "provision: secret file %s is larger than %d bytes", path,
 			      PROVISION_SECRET_MAX);
 	if (r < 0)
-		return cg_err(r, "provision: cannot read secret file %s: %s", path, strerror(-r));
+		return log_error_errno(r, "provision: cannot read secret file %s: %m", path);
 	if (*len < PROVISION_SECRET_MIN) {
 		explicit_bzero(*secret, *len);
 		free(*secret);
 		*secret = NULL;
-		return cg_err(EINVAL, "provision: secret file %s holds %zu bytes; at least %d are required",
+		return log_error_errno(EINVAL, "provision: secret file %s holds %zu bytes; at least %d are required",
 			      path, *len, PROVISION_SECRET_MIN);
 	}
 	return 0;
@@ -124,14 +124,14 @@ static int write_hash(const struct provision_args *a, const char *password)
 
 	lock = pwdb_lock(a->root, PWDB_LOCK_TIMEOUT_MS);
 	if (lock < 0)
-		return cg_err(lock, "provision: cannot take the shadow lock %s/etc/.pwd.lock: %s",
-			      strcmp(a->root, "/") ? a->root : "", strerror(-lock));
-	r = store_load(STORE_SHADOW, a->root, "/etc/shadow", store_diag_stderr, NULL, &sf);
+		return log_error_errno(lock, "provision: cannot take the shadow lock %s/etc/.pwd.lock: %m",
+			      strcmp(a->root, "/") ? a->root : "");
+	r = store_load(STORE_SHADOW, a->root, "/etc/shadow", store_diag_log, NULL, &sf);
 	if (r < 0)
-		return cg_err(r, "provision: cannot read %s/etc/shadow: %s", a->root, strerror(-r));
+		return log_error_errno(r, "provision: cannot read %s/etc/shadow: %m", a->root);
 	rec = find_user(sf, a->user);
 	if (!rec) {
-		r = cg_err(ENOENT, "provision: no account '%s' in %s/etc/shadow", a->user, a->root);
+		r = log_error_errno(ENOENT, "provision: no account '%s' in %s/etc/shadow", a->user, a->root);
 		goto out;
 	}
 	method = a->method ? a->method : password_method_of(rec->hash);
@@ -139,7 +139,7 @@ static int write_hash(const struct provision_args *a, const char *password)
 		method = PASSWORD_DEFAULT_METHOD;
 	r = password_hash(password, method, hash);
 	if (r < 0) {
-		cg_err(r, "provision: cannot hash with method '%s'", method);
+		log_error_errno(r, "provision: cannot hash with method '%s'", method);
 		goto out;
 	}
 	edit = (struct line_edit){
@@ -148,8 +148,8 @@ static int write_hash(const struct provision_args *a, const char *password)
 	};
 	r = migrate_write_store(a->root, sf, &edit, 1, &step);
 	if (r < 0)
-		cg_err(r, "provision: %s/etc/shadow left unchanged: step '%s' failed: %s",
-		       a->root, step ? step : "?", strerror(-r));
+		log_error_errno(r, "provision: %s/etc/shadow left unchanged: step '%s' failed: %m",
+		       a->root, step ? step : "?");
 out:
 	store_file_free(sf);
 	return r;
@@ -173,12 +173,12 @@ int cmd_provision(int argc, char **argv)
 	r = provision_derive((const uint8_t *)secret, secret_len, a.product, a.serial, password);
 	explicit_bzero(secret, secret_len);
 	if (r < 0) {
-		cg_err(r, "provision: key derivation failed (libcrypto HKDF)");
+		log_error_errno(r, "provision: key derivation failed (libcrypto HKDF)");
 		return EXIT_CG_ERROR;
 	}
 	r = write_hash(&a, password);
 	if (r >= 0 && (printf("%s\n", password) < 0 || fflush(stdout) != 0))
-		r = cg_err(EIO, "provision: cannot print the password; the hash is already written: run again to print it");
+		r = log_error_errno(EIO, "provision: cannot print the password; the hash is already written: run again to print it");
 	explicit_bzero(password, sizeof(password));
 	return r < 0 ? EXIT_CG_ERROR : EXIT_CG_OK;
 }

@@ -6,10 +6,10 @@
  */
 #include "agent_client.h"
 #include "commands.h"
-#include "config.h"
-#include "gate.h"
-#include "util.h"
-#include "varlink.h"
+#include "config/config.h"
+#include "gate/gate.h"
+#include "base/util.h"
+#include "varlink/varlink.h"
 
 #include <getopt.h>
 
@@ -24,7 +24,7 @@ static json_object *gate_json(const struct gate_status *st)
 {
 	json_object *o = json_object_new_object(), *c = json_object_new_object();
 
-	json_object_object_add(o, "backend", json_object_new_string(gate_backend_name(st->backend)));
+	json_object_object_add(o, "backend", json_object_new_string(cg_backend_name(st->backend)));
 	json_object_object_add(o, "state", json_object_new_string(credgate_state_name(st->state)));
 	json_object_object_add(o, "mode", json_object_new_string(credgate_mode_name(st->mode)));
 	json_object_object_add(o, "locked", json_object_new_boolean(st->locked));
@@ -68,7 +68,7 @@ static void print_text(json_object *agent, const char *why, const struct gate_st
 	}
 	if (gate_r == 0) {
 		printf("gate:       %s, backend %s, mode %s%s\n", credgate_state_name(st->state),
-		       gate_backend_name(st->backend), credgate_mode_name(st->mode),
+		       cg_backend_name(st->backend), credgate_mode_name(st->mode),
 		       st->locked ? ", locked" : "");
 		printf("refusals:   bind %llu, listen %llu (permissive, allowed: bind %llu, listen %llu)\n",
 		       (unsigned long long)st->counters[credgate_counter_index(CREDGATE_HOOK_BIND, CREDGATE_REFUSE)],
@@ -92,7 +92,7 @@ int cmd_status(int argc, char **argv)
 		{}
 	};
 	const char *socket = CG_VARLINK_SOCKET;
-	enum gate_backend want = GATE_BACKEND_AUTO;
+	enum cg_backend want = CG_BACKEND_AUTO;
 	struct gate_status st = { 0 };
 	struct gate *g = NULL;
 	_cleanup_free_ char *why = NULL;
@@ -107,17 +107,17 @@ int cmd_status(int argc, char **argv)
 		case 'b':
 			c = gate_backend_from_name(optarg);
 			if (c < 0) {
-				cg_err(EINVAL, "--backend %s: expected auto, lsm or bpf", optarg);
+				log_error_errno(EINVAL, "--backend %s: expected auto, lsm or bpf", optarg);
 				return EXIT_CG_ERROR;
 			}
-			want = (enum gate_backend)c;
+			want = (enum cg_backend)c;
 			break;
 		case 'h': usage(stdout); return EXIT_CG_OK;
 		default: usage(stderr); return EXIT_CG_ERROR;
 		}
 	}
 	if (optind < argc) {
-		cg_err(EINVAL, "unexpected argument '%s' (see credgate status --help)", argv[optind]);
+		log_error_errno(EINVAL, "unexpected argument '%s' (see credgate status --help)", argv[optind]);
 		return EXIT_CG_ERROR;
 	}
 	agent = agent_get_status(socket, &why);

@@ -5,10 +5,10 @@
  * configuration directly.  See credgate-support(1).
  */
 #include "commands.h"
-#include "config.h"
-#include "metadata.h"
-#include "util.h"
-#include "varlink.h"
+#include "config/config.h"
+#include "config/metadata.h"
+#include "base/util.h"
+#include "varlink/varlink.h"
 
 #include <getopt.h>
 
@@ -105,7 +105,7 @@ static int fetch_offline(const struct support_opts *o, json_object **sup, json_o
 	r = cg_config_load(&config, o->config);
 	if (r < 0) {
 		cg_config_free(&config);
-		return cg_err(r, "%s: not loaded; fix the lines above", o->config);
+		return log_error_errno(r, "%s: not loaded; fix the lines above", o->config);
 	}
 	/* Read-only: the agent alone records a new support end. */
 	r = cg_metadata_load(&md, &config, o->os_release, o->state_dir, false);
@@ -124,9 +124,9 @@ static int call(int fd, const char *socket, const char *method, json_object **ou
 	int r = vl_client_call(fd, method, NULL, out, &error);
 
 	if (r == -EBADMSG && error)
-		return cg_err(r, "%s: %s answered %s", socket, method, error);
+		return log_error_errno(r, "%s: %s answered %s", socket, method, error);
 	if (r < 0)
-		return cg_err(r, "%s: %s failed: %s", socket, method, strerror(-r));
+		return log_error_errno(r, "%s: %s failed: %m", socket, method);
 	return 0;
 }
 
@@ -136,8 +136,8 @@ static int fetch_online(const struct support_opts *o, json_object **sup, json_ob
 	int r;
 
 	if (fd < 0)
-		return cg_err(fd, "cannot connect to %s: %s (is credgated running? --offline reads the configuration instead)",
-			      o->socket, strerror(-fd));
+		return log_error_errno(fd, "cannot connect to %s: %m (is credgated running? --offline reads the configuration instead)",
+			      o->socket);
 	r = call(fd, o->socket, "io.credgate.Device.GetSupport", sup);
 	if (r == 0)
 		r = call(fd, o->socket, "io.credgate.Device.GetDisclosure", dis);
@@ -190,7 +190,7 @@ int cmd_support(int argc, char **argv)
 		const char *txt = str_field(dis, "security_txt");
 
 		if (!*txt)
-			r = cg_err(ENODATA, "no disclosure contact is configured: set [product] contact in %s",
+			r = log_error_errno(ENODATA, "no disclosure contact is configured: set [product] contact in %s",
 				   o.config);
 		else
 			fputs(txt, stdout);

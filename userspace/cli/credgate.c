@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* credgate: command-line front end.  Each verb lives in cmd_VERB.c. */
-#include "util.h"
+#include "base/util.h"
 #include "commands.h"
 
 static const struct {
@@ -40,6 +40,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		if (!strcmp(argv[1], verbs[i].name))
 			return verbs[i].run(argc - 1, argv + 1);
-	cg_err(EINVAL, "unknown command '%s' (try: credgate --help)", argv[1]);
+	log_error_errno(EINVAL, "unknown command '%s' (try: credgate --help)", argv[1]);
 	return EXIT_CG_ERROR;
 }

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small userland helpers shared by libcredgate, the CLI and the agent:
+ * cleanup attributes, exit codes and whole-file I/O (diagnostics: base/log.h).
+ * Functions return 0 or a negative errno unless documented otherwise.
+ */
+#ifndef CREDGATE_UTIL_H
+#define CREDGATE_UTIL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+
+/* Documented exit codes of every credgate program (docs/man/credgate.1). */
+enum {
+	EXIT_CG_OK = 0,		/* success, compliant */
+	EXIT_CG_VIOLATION = 1,	/* audit found violations */
+	EXIT_CG_ERROR = 2,	/* usage, input or system error */
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+
+		close(*fd);
+		errno = saved;
+	}
+}
+
+static inline void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+/* Hand ownership out of a _cleanup_ variable. */
+#define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
+#define TAKE_FD(fd) ({ int _fd = (fd); (fd) = -1; _fd; })
+
+/*
+ * Read a whole file into a NUL-terminated buffer (*out, caller frees).
+ * Files larger than @max bytes fail with -EFBIG.  *len may be NULL.
+ */
+int read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* Write @s to an existing file (sysfs/securityfs style: one write). */
+int write_string_file(const char *path, const char *s);
+
+/* Remove trailing whitespace in place; returns s. */
+char *strstrip_trailing(char *s);
+
+/* Parse a decimal unsigned integer in [0, max]; whole string must match. */
+int parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+#endif

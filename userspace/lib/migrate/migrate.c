@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: MIT
+/* Migration building blocks: line edits, credentials output. */
+#include "migrate/migrate.h"
+#include "base/atomic_file.h"
+#include "migrate/password.h"
+#include "base/util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+unsigned long migrate_today(void)
+{
+	time_t now = time(NULL);
+
+	return now > 0 ? (unsigned long)(now / 86400) : 0;
+}
+
+int path_inside_root(const char *path, const char *root)
+{
+	_cleanup_free_ char *dir = NULL, *rroot = NULL, *rpath = NULL;
+	const char *base;
+	size_t n;
+
+	rroot = realpath(root, NULL);
+	if (!rroot)
+		return -errno;
+	rpath = realpath(path, NULL);
+	if (!rpath) {
+		char *slash;
+
+		if (errno != ENOENT)
+			return -errno;
+		dir = strdup(path);
+		if (!dir)
+			return -ENOMEM;
+		slash = strrchr(dir, '/');
+		base = slash ? slash + 1 : path;
+		if (slash)
+			*slash = '\0';
+		rpath = realpath(slash ? (*dir ? dir : "/") : ".", NULL);
+		if (!rpath)
+			return -errno;
+		{
+			char *full;
+
+			if (asprintf(&full, "%s/%s", rpath, base) < 0)
+				return -ENOMEM;
+			free(rpath);
+			rpath = full;
+		}
+	}
+	n = strlen(rroot);
+	return !strcmp(rroot, "/") || (!strncmp(rpath, rroot, n) && rpath[n] == '/');
+}
+
+char *migrate_locked_hash(const char *hash)
+{
+	char *s;
+
+	if (asprintf(&s, "!%s", hash) < 0)
+		return NULL;
+	return s;
+}
+
+/* The field after the hash: [*off, *off + *len), ending at ':' or EOL. */
+static int next_field(const char *data, size_t size, size_t hash_end,
+		      size_t *off, size_t *len)
+{
+	size_t i;
+
+	if (hash_end >= size || data[hash_end] != ':')
+		return -EINVAL;
+	*off = hash_end + 1;
+	for (i = *off; i < size && data[i] != ':' && data[i] != '\n' && data[i] != '\r'; i++)
+		;
+	*len = i - *off;
+	return 0;
+}
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p)
+			return -ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int migrate_apply_edits(const char *data, size_t size, const struct line_edit *edits,
+			size_t n_edits, char **out, size_t *out_len)
+{
+	struct buf b = { 0 };
+	size_t pos = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < n_edits && r >= 0; i++) {
+		const struct line_edit *e = &edits[i];
+		size_t hash_end = e->hash_off + e->hash_len;
+		size_t f_off, f_len;
+		char num[24];
+
+		if (e->hash_off < pos || hash_end > size) {
+			r = -EINVAL;
+			break;
+		}
+		r = buf_add(&b, data + pos, e->hash_off - pos);
+		if (r < 0)
+			break;
+		if (e->new_hash)
+			r = buf_add(&b, e->new_hash, strlen(e->new_hash));
+		else
+			r = buf_add(&b, data + e->hash_off, e->hash_len);
+		pos = hash_end;
+		if (r < 0 || !e->set_lastchg)
+			continue;
+		r = next_field(data, size, hash_end, &f_off, &f_len);
+		if (r < 0)
+			break;
+		snprintf(num, sizeof(num), ":%lu", e->lastchg);
+		r = buf_add(&b, num, strlen(num));
+		pos = f_off + f_len;
+	}
+	if (r >= 0)
+		r = buf_add(&b, data + pos, size - pos);
+	if (r < 0) {
+		free(b.p);
+		return r;
+	}
+	*out = b.p;
+	if (out_len)
+		*out_len = b.len;
+	return 0;
+}
+
+int credentials_create(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		      0600);
+
+	if (fd < 0)
+		return -errno;
+	/* Mode 0600 whatever the umask. */
+	if (fchmod(fd, 0600) < 0) {
+		int r = -errno;
+
+		close(fd);
+		unlink(path);
+		return r;
+	}
+	return fd;
+}
+
+static int write_line_synced(int fd, const char *line)
+{
+	int r = write_full(fd, line, strlen(line));
+
+	if (r < 0)
+		return r;
+	/* The password must be on disk before the store that uses it. */
+	return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
+}
+
+int credentials_add(int fd, const char *store, const char *user, const char *password)
+{
+	_cleanup_free_ char *line = NULL;
+
+	if (asprintf(&line, "%s\t%s\t%s\n", store, user, password) < 0)
+		return -ENOMEM;
+	return write_line_synced(fd, line);
+}
+
+int credentials_note_failure(int fd, const char *store, const char *step, int err)
+{
+	_cleanup_free_ char *line = NULL;
+
+	if (asprintf(&line, "# not applied: %s (%s: %s)\n", store, step ? step : "?",
+		     strerror(err < 0 ? -err : err)) < 0)
+		return -ENOMEM;
+	return write_line_synced(fd, line);
+}
+
+/* Parse errors are not reported twice: the store was audited as loaded. */
+static void diag_quiet(void *userdata, const char *path, unsigned line, const char *msg)
+{
+	(void)userdata;
+	(void)path;
+	(void)line;
+	(void)msg;
+}
+
+int migrate_host_path(const char *root, const char *path, char **out)
+{
+	if (!root || !*root || !strcmp(root, "/"))
+		root = "";
+	if (asprintf(out, "%s%s", root, path) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Same accounts, in the same order, and no new bad lines. */
+static int same_accounts(const struct store_file *a, const struct store_file *b)
+{
+	if (a->n_records != b->n_records || a->n_errors != b->n_errors)
+		return -EINVAL;
+	for (size_t i = 0; i < a->n_records; i++)
+		if (strcmp(a->records[i].user, b->records[i].user))
+			return -EINVAL;
+	return 0;
+}
+
+int migrate_write_store(const char *root, const struct store_file *sf,
+			const struct line_edit *edits, size_t n_edits, const char **step)
+{
+	_cleanup_free_ char *host = NULL, *now = NULL, *data = NULL;
+	struct store_file *check = NULL;
+	size_t now_len, len;
+	int r;
+
+	*step = "prepare new contents";
+	r = migrate_host_path(root, sf->path, &host);
+	if (r < 0)
+		return r;
+	r = migrate_apply_edits(sf->data, sf->size, edits, n_edits, &data, &len);
+	if (r < 0)
+		return r;
+	r = store_parse(sf->type, sf->path, sf->path, data, len, diag_quiet, NULL, &check);
+	if (r < 0)
+		return r;
+	*step = "check new contents";
+	r = same_accounts(sf, check);
+	store_file_free(check);
+	if (r < 0)
+		return r;
+	/* A writer that ignores the shadow lock (BusyBox passwd) changed it. */
+	*step = "re-read store";
+	r = read_file(host, STORE_FILE_MAX, &now, &now_len);
+	if (r < 0)
+		return r;
+	if (now_len != sf->size || memcmp(now, sf->data, now_len)) {
+		*step = "check store unchanged since it was read";
+		return -EAGAIN;
+	}
+	return atomic_file_replace(host, data, len, step);
+}
+
+/* The method most accounts of @sf use, for a blank account's new hash. */
+static const char *store_method(const struct store_file *sf)
+{
+	const char *best = NULL;
+	size_t best_n = 0;
+
+	for (size_t i = 0; i < sf->n_records; i++) {
+		const char *m = password_method_of(sf->records[i].hash);
+		size_t n = 0;
+
+		if (!m || m == best)
+			continue;
+		for (size_t j = i; j < sf->n_records; j++)
+			n += password_method_of(sf->records[j].hash) == m;
+		if (n > best_n) {
+			best = m;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+/* --hash-method, else the account's own method, else the store's, else the default. */
+static const char *new_hash_method(const struct migrate_opts *o, const struct store_file *sf,
+				   const struct store_record *rec)
+{
+	const char *method = o->method;
+
+	if (!method)
+		method = password_method_of(rec->hash);
+	if (!method)
+		method = store_method(sf);
+	return method ? method : PASSWORD_DEFAULT_METHOD;
+}
+
+static bool user_selected(const struct migrate_opts *o, const char *user)
+{
+	if (!o->n_users)
+		return true;
+	for (size_t i = 0; i < o->n_users; i++)
+		if (!strcmp(o->users[i], user))
+			return true;
+	return false;
+}
+
+static bool wanted(const struct migrate_opts *o, const struct audit_account *a)
+{
+	return audit_verdict_is_violation(a->verdict) && user_selected(o, a->user);
+}
+
+/* Every --user must name an audited account. */
+static int check_users(const struct migrate_opts *o, const struct audit_report *rep)
+{
+	for (size_t u = 0; u < o->n_users; u++) {
+		bool found = false, flagged = false;
+
+		for (size_t i = 0; i < rep->n_accounts; i++)
+			if (!strcmp(rep->accounts[i].user, o->users[u])) {
+				found = true;
+				flagged |= audit_verdict_is_violation(rep->accounts[i].verdict);
+			}
+		if (!found)
+			return log_error_errno(ENOENT, "migrate: --user %s: no such account in the audited stores; nothing was changed",
+				      o->users[u]);
+		if (!flagged)
+			log_warning("migrate: --user %s: audit verdict is not a violation; left as it is",
+				o->users[u]);
+	}
+	return 0;
+}
+
+/* The user policy needs an expiry field: shadow only. */
+static int check_policy_fits(const struct migrate_opts *o, const struct audit_report *rep)
+{
+	if (o->policy != CG_POLICY_USER)
+		return 0;
+	for (size_t i = 0; i < rep->n_accounts; i++) {
+		const struct audit_account *a = &rep->accounts[i];
+
+		if (wanted(o, a) && a->store_type != STORE_SHADOW)
+			return log_error_errno(EINVAL, "migrate: %s:%u: account '%s': policy 'user' needs a password-aging field, which %s stores do not have; use --policy random or lock for it (nothing was changed)",
+				      a->store, a->line, a->user, store_ops_get(a->store_type)->name);
+	}
+	return 0;
+}
+
+static const struct store_record *find_record(const struct store_file *sf,
+					      const struct audit_account *a)
+{
+	for (size_t i = 0; i < sf->n_records; i++) {
+		const struct store_record *r = &sf->records[i];
+
+		if (r->line == a->line && !strcmp(r->user, a->user) && !strcmp(r->hash, a->hash))
+			return r;
+	}
+	return NULL;
+}
+
+struct pending {
+	struct line_edit edit;
+	char *hash;		/* owned new hash */
+	char password[PASSWORD_LEN + 1];
+	const char *user;
+};
+
+static int cmp_pending(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+
+	return (x->edit.hash_off > y->edit.hash_off) - (x->edit.hash_off < y->edit.hash_off);
+}
+
+/* Draws of a random password the audit would flag before giving up. */
+#define MIGRATE_MAX_DRAWS 64
+
+/*
+ * A new random password: judged by lookup against every tier of the
+ * audit's dictionary (no hashing); one the audit would flag is drawn again.
+ */
+static int draw_password(struct audit_judge *j, char password[PASSWORD_LEN + 1])
+{
+	for (int i = 0; i < MIGRATE_MAX_DRAWS; i++) {
+		const char *why;
+		int r = password_generate(password);
+
+		if (r < 0)
+			return r;
+		if (audit_judge_password(j, password, &why) == CG_VERDICT_OK)
+			return 0;
+	}
+	return log_error_errno(EDEADLK, "migrate: %d random passwords in a row are in the audit's dictionary; check the lists in %s",
+		      MIGRATE_MAX_DRAWS, AUDIT_DEFAULTS_DIR);
+}
+
+static int plan_account(const struct migrate_opts *o, struct audit_judge *j,
+			const struct store_file *sf, const struct store_record *rec,
+			struct pending *p)
+{
+	char hash[CRYPT_OUTPUT_SIZE];
+	const char *method;
+	int r;
+
+	p->user = rec->user;
+	p->edit = (struct line_edit){ .hash_off = rec->hash_span.off,
+				      .hash_len = rec->hash_span.len };
+	switch (o->policy) {
+	case CG_POLICY_LOCK:
+		p->hash = migrate_locked_hash(rec->hash);
+		if (!p->hash)
+			return -ENOMEM;
+		p->edit.new_hash = p->hash;
+		return 0;
+	case CG_POLICY_USER:
+		p->edit.set_lastchg = true;
+		p->edit.lastchg = 0;
+		return 0;
+	case CG_POLICY_RANDOM:
+		break;
+	default:
+		return -EINVAL;
+	}
+	method = new_hash_method(o, sf, rec);
+	r = draw_password(j, p->password);
+	if (r < 0)
+		return r;
+	r = password_hash(p->password, method, hash);
+	if (r < 0)
+		return log_error_errno(r, "migrate: cannot hash with method '%s'", method);
+	p->hash = strdup(hash);
+	if (!p->hash)
+		return -ENOMEM;
+	/* Judged clean above: the agent need not hash it again. */
+	r = audit_judge_trust(j, p->hash);
+	if (r < 0)
+		return r;
+	p->edit.new_hash = p->hash;
+	p->edit.set_lastchg = sf->type == STORE_SHADOW;
+	p->edit.lastchg = migrate_today();
+	return 0;
+}
+
+static void pending_clear(struct pending *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].hash);
+		explicit_bzero(p[i].password, sizeof(p[i].password));
+	}
+	free(p);
+}
+
+/* Migrate the flagged accounts of one store; returns how many, or -errno. */
+static int migrate_store(const struct migrate_opts *o, struct audit_judge *j,
+			 const struct audit_report *rep, const struct audit_account *first)
+{
+	struct store_file *sf = NULL;
+	struct pending *p = NULL;
+	struct line_edit *edits = NULL;
+	const char *step = NULL;
+	size_t n = 0;
+	int r;
+
+	r = store_load(first->store_type, o->root, first->store, store_diag_log, NULL, &sf);
+	if (r < 0)
+		return log_error_errno(r, "migrate: %s left unchanged: cannot read it: %m", first->store);
+	p = calloc(rep->n_accounts, sizeof(*p));
+	edits = calloc(rep->n_accounts, sizeof(*edits));
+	if (!p || !edits) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < rep->n_accounts; i++) {
+		const struct audit_account *a = &rep->accounts[i];
+		const struct store_record *rec;
+
+		if (strcmp(a->store, first->store) || !wanted(o, a))
+			continue;
+		rec = find_record(sf, a);
+		if (!rec) {
+			r = log_error_errno(EAGAIN, "migrate: %s left unchanged: line %u ('%s') changed while it was audited; run again",
+				   first->store, a->line, a->user);
+			goto out;
+		}
+		r = plan_account(o, j, sf, rec, &p[n]);
+		if (r < 0)
+			goto out;
+		n++;
+	}
+	qsort(p, n, sizeof(*p), cmp_pending);
+	for (size_t i = 0; i < n; i++) {
+		edits[i] = p[i].edit;
+		if (o->policy == CG_POLICY_RANDOM && o->creds_fd >= 0) {
+			r = credentials_add(o->creds_fd, first->store, p[i].user, p[i].password);
+			if (r < 0) {
+				log_error_errno(r, "migrate: %s left unchanged: cannot write the credentials file: %m",
+				       first->store);
+				goto out;
+			}
+		}
+	}
+	test_crash_point("credentials-written");
+	/* The verdicts first, so the store change never finds them missing. */
+	r = audit_judge_commit(j);
+	if (r < 0)
+		log_warning_errno(r, "migrate: cannot record the new passwords' verdicts in %s: %m (the agent will hash them itself)",
+				  o->audit->cache_path);
+	r = migrate_write_store(o->root, sf, edits, n, &step);
+	if (r < 0) {
+		log_error_errno(r, "migrate: %s left unchanged: step '%s' failed: %m", first->store,
+		       step ? step : "?");
+		if (o->policy == CG_POLICY_RANDOM && o->creds_fd >= 0)
+			credentials_note_failure(o->creds_fd, first->store, step, r);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (o->policy == CG_POLICY_RANDOM && o->creds_fd < 0)
+			o->on_password(o->userdata, first->store, p[i].user, p[i].password);
+		log_notice("migrate: %s: %s: %s", first->store, p[i].user,
+			   o->policy == CG_POLICY_RANDOM ? "new random password" :
+			   o->policy == CG_POLICY_LOCK ? "locked" :
+			   "expired: the user must set a password before use");
+	}
+	r = (int)n;
+out:
+	pending_clear(p, n);
+	free(edits);
+	store_file_free(sf);
+	return r;
+}
+
+int migrate_run(const struct migrate_opts *o)
+{
+	_cleanup_close_ int lock = -1;
+	struct audit_report *rep = NULL;
+	struct audit_judge *j = NULL;
+	const char *root = o->root && strcmp(o->root, "/") ? o->root : "";
+	int r, total = 0;
+
+	if (o->policy == CG_POLICY_NONE || o->policy >= _CG_POLICY_MAX)
+		return log_error_errno(EINVAL, "migrate: no policy (random, user or lock) given; nothing was changed");
+	if (o->policy == CG_POLICY_RANDOM && o->creds_fd < 0 && !o->on_password)
+		return log_error_errno(EINVAL, "migrate: new passwords would reach nobody (no credentials file, no on_password); nothing was changed");
+	lock = pwdb_lock(o->root, PWDB_LOCK_TIMEOUT_MS);
+	if (lock < 0)
+		return log_error_errno(lock, "migrate: cannot take the shadow lock %s/etc/.pwd.lock: %m%s; nothing was changed",
+			      root,
+			      lock == -ETIMEDOUT ? " (another passwd/chpasswd/credgate holds it)" : "");
+	r = audit_run(o->audit, &rep);
+	if (r < 0)
+		return log_error_errno(r, "migrate: audit failed: %m; nothing was changed");
+	if (rep->n_errors) {
+		r = log_error_errno(EINVAL, "migrate: the audit reported %u error(s) (see above); fix them first, nothing was changed",
+			   rep->n_errors);
+		goto out;
+	}
+	r = check_users(o, rep);
+	if (r >= 0)
+		r = check_policy_fits(o, rep);
+	if (r >= 0 && o->policy == CG_POLICY_RANDOM)
+		r = audit_judge_new(o->audit, &j);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < rep->n_accounts; i++) {
+		const struct audit_account *a = &rep->accounts[i];
+		bool seen = false;
+
+		if (!wanted(o, a))
+			continue;
+		/* One pass per store, at its first flagged account. */
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(rep->accounts[j].store, a->store) && wanted(o, &rep->accounts[j]);
+		if (seen)
+			continue;
+		r = migrate_store(o, j, rep, a);
+		if (r < 0)
+			goto out;
+		total += r;
+	}
+	r = total;
+out:
+	audit_judge_free(j);
+	audit_report_free(rep);
+	return r;
+}
+
+/* The first record of @user in the audited stores that holds its password. */
+static int find_user_store(const struct migrate_opts *o, const char *user,
+			   struct store_file **out, const struct store_record **rec)
+{
+	static const struct audit_store_spec defaults[] = {
+		{ STORE_SHADOW, "/etc/shadow" }, { STORE_PASSWD, "/etc/passwd" },
+	};
+	const struct audit_store_spec *specs = o->audit->n_stores ? o->audit->stores : defaults;
+	size_t n = o->audit->n_stores ? o->audit->n_stores : ARRAY_SIZE(defaults);
+
+	for (size_t s = 0; s < n; s++) {
+		struct store_file *sf = NULL;
+		int r = store_load(specs[s].type, o->root, specs[s].path, store_diag_log, NULL, &sf);
+
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return log_error_errno(r, "passwd: cannot read %s: %m", specs[s].path);
+		for (size_t i = 0; i < sf->n_records; i++) {
+			const struct store_record *x = &sf->records[i];
+
+			/* passwd's 'x' defers to the shadow store. */
+			if (strcmp(x->user, user) || (sf->type == STORE_PASSWD && !strcmp(x->hash, "x")))
+				continue;
+			*out = sf;
+			*rec = x;
+			return 0;
+		}
+		store_file_free(sf);
+	}
+	return log_error_errno(ENOENT, "passwd: no account '%s' in the audited stores; nothing was changed", user);
+}
+
+int migrate_set_password(const struct migrate_opts *o, const char *user, const char *password)
+{
+	_cleanup_close_ int lock = -1;
+	struct audit_judge *j = NULL;
+	struct store_file *sf = NULL;
+	const struct store_record *rec = NULL;
+	char hash[CRYPT_OUTPUT_SIZE];
+	const char *method, *why, *step = NULL;
+	struct line_edit edit;
+	int r;
+
+	r = audit_judge_new(o->audit, &j);
+	if (r < 0)
+		return log_error_errno(r, "passwd: cannot build the audit's dictionary: %m");
+	if (audit_judge_password(j, password, &why) != CG_VERDICT_OK) {
+		r = log_error_errno(EPERM, "passwd: refused: %s; the gate would stay closed. Choose another (nothing was changed)",
+			   why);
+		goto out;
+	}
+	lock = pwdb_lock(o->root, PWDB_LOCK_TIMEOUT_MS);
+	if (lock < 0) {
+		r = log_error_errno(lock, "passwd: cannot take the shadow lock: %m; nothing was changed");
+		goto out;
+	}
+	r = find_user_store(o, user, &sf, &rec);
+	if (r < 0)
+		goto out;
+	method = new_hash_method(o, sf, rec);
+	r = password_hash(password, method, hash);
+	if (r < 0) {
+		log_error_errno(r, "passwd: cannot hash with method '%s'", method);
+		goto out;
+	}
+	edit = (struct line_edit){
+		.hash_off = rec->hash_span.off,
+		.hash_len = rec->hash_span.len,
+		.new_hash = hash,
+		.set_lastchg = sf->type == STORE_SHADOW,
+		.lastchg = migrate_today(),
+	};
+	/* The verdict first, so the agent never finds the new hash unjudged. */
+	r = audit_judge_trust(j, hash);
+	if (r >= 0 && audit_judge_commit(j) < 0)
+		log_warning("passwd: cannot record the new password's verdict in %s (the agent will hash it itself)",
+			o->audit->cache_path);
+	r = migrate_write_store(o->root, sf, &edit, 1, &step);
+	if (r < 0)
+		log_error_errno(r, "passwd: %s left unchanged: step '%s' failed: %m", sf->path,
+		       step ? step : "?");
+out:
+	explicit_bzero(hash, sizeof(hash));
+	store_file_free(sf);
+	audit_judge_free(j);
+	return r;
+}

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The part of store parsing every format shares: safe opening (inside a
+ * rootfs when auditing an image), splitting into lines, rejecting NUL bytes,
+ * over-long lines and CRLF where the system would misread them, and
+ * duplicate users.  What a line means is up to store_TYPE.c.
+ */
+#include "store/store.h"
+#include "base/util.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+static const struct store_ops *const store_ops_table[_STORE_TYPE_MAX] = {
+	[STORE_SHADOW] = &store_shadow_ops,
+	[STORE_PASSWD] = &store_passwd_ops,
+	[STORE_GSHADOW] = &store_gshadow_ops,
+	[STORE_HTPASSWD] = &store_htpasswd_ops,
+};
+
+const struct store_ops *store_ops_get(enum store_type type)
+{
+	if ((unsigned)type >= _STORE_TYPE_MAX)
+		return NULL;
+	return store_ops_table[type];
+}
+
+static const char *store_type_name(unsigned int type)
+{
+	return store_ops_table[type]->name;
+}
+
+const struct cg_names store_type_names = { .fn = store_type_name, .n = _STORE_TYPE_MAX };
+
+int store_type_from_name(const char *name, enum store_type *out)
+{
+	int t = cg_from_name(&store_type_names, name);
+
+	if (t < 0)
+		return t;
+	*out = (enum store_type)t;
+	return 0;
+}
+
+void store_diag_log(void *userdata, const char *path, unsigned line, const char *msg)
+{
+	(void)userdata;
+	if (line)
+		log_error_errno(EINVAL, "%s:%u: %s", path, line, msg);
+	else
+		log_error_errno(EINVAL, "%s: %s", path, msg);
+}
+
+size_t store_split(const char *line, size_t len, char sep, struct store_span *fields,
+		   size_t max)
+{
+	size_t n = 0, start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && line[i] != sep)
+			continue;
+		if (n < max)
+			fields[n] = (struct store_span){ start, i - start };
+		n++;
+		start = i + 1;
+	}
+	return n;
+}
+
+int store_colon_entry(const char *line, size_t len, struct store_span *f, size_t n,
+		      const char *layout, const char **why)
+{
+	static __thread char msg[160];
+	size_t found;
+
+	if (store_line_is_blank_or_comment(line, len))
+		return 1;
+	found = store_split(line, len, ':', f, n);
+	if (found != n) {
+		snprintf(msg, sizeof(msg), "%s fields: expected %zu ':'-separated fields (%s), found %zu",
+			 found < n ? "missing" : "too many", n, layout, found);
+		*why = msg;
+		return -EINVAL;
+	}
+	if (f[0].len == 0) {
+		*why = "empty name in field 1";
+		return -EINVAL;
+	}
+	if (line[0] == '+' || line[0] == '-') {
+		*why = "NIS compat entry ('+'/'-'): credgate cannot audit entries it cannot see; list them locally";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+bool store_line_is_blank_or_comment(const char *line, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return i == len || line[i] == '#';
+}
+
+bool store_field_is_uint(const char *s, size_t len)
+{
+	if (len == 0 || len > 10)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static void diagf(store_diag_fn diag, void *ud, const char *path, unsigned line,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void diagf(store_diag_fn diag, void *ud, const char *path, unsigned line,
+		  const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (diag)
+		diag(ud, path, line, msg);
+}
+
+void store_file_free(struct store_file *sf)
+{
+	if (!sf)
+		return;
+	for (size_t i = 0; i < sf->n_records; i++) {
+		free(sf->records[i].user);
+		free(sf->records[i].hash);
+	}
+	free(sf->records);
+	free(sf->data);
+	free(sf->path);
+	free(sf);
+}
+
+static int add_record(struct store_file *sf, size_t *cap, unsigned lineno,
+		      size_t line_off, size_t line_len, struct store_span user,
+		      struct store_span hash)
+{
+	struct store_record *r;
+
+	if (sf->n_records == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct store_record *n = reallocarray(sf->records, ncap, sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		sf->records = n;
+		*cap = ncap;
+	}
+	r = &sf->records[sf->n_records];
+	*r = (struct store_record){
+		.line = lineno,
+		.line_span = { line_off, line_len },
+		.user_span = { line_off + user.off, user.len },
+		.hash_span = { line_off + hash.off, hash.len },
+	};
+	r->user = strndup(sf->data + r->user_span.off, user.len);
+	r->hash = strndup(sf->data + r->hash_span.off, hash.len);
+	if (!r->user || !r->hash) {
+		free(r->user);
+		free(r->hash);
+		return -ENOMEM;
+	}
+	sf->n_records++;
+	return 0;
+}
+
+static int cmp_record_user(const void *a, const void *b)
+{
+	const struct store_record *ra = *(const struct store_record *const *)a;
+	const struct store_record *rb = *(const struct store_record *const *)b;
+	int c = strcmp(ra->user, rb->user);
+
+	if (c)
+		return c;
+	return ra->line < rb->line ? -1 : ra->line > rb->line;
+}
+
+/* The system uses the first entry of a user; a later one is a trap for readers. */
+static int report_duplicates(struct store_file *sf, const char *diag_path,
+			     store_diag_fn diag, void *ud)
+{
+	_cleanup_free_ struct store_record **idx = NULL;
+
+	if (sf->n_records < 2)
+		return 0;
+	idx = calloc(sf->n_records, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < sf->n_records; i++)
+		idx[i] = &sf->records[i];
+	qsort(idx, sf->n_records, sizeof(*idx), cmp_record_user);
+	for (size_t i = 1, first = 0; i < sf->n_records; i++) {
+		if (strcmp(idx[i]->user, idx[first]->user)) {
+			first = i;
+			continue;
+		}
+		diagf(diag, ud, diag_path, idx[i]->line,
+		      "duplicate entry for '%.64s' (first on line %u); remove one of them",
+		      idx[i]->user, idx[first]->line);
+		sf->n_errors++;
+	}
+	return 0;
+}
+
+int store_parse(enum store_type type, const char *path, const char *diag_path,
+		const char *data, size_t size, store_diag_fn diag, void *ud,
+		struct store_file **out)
+{
+	const struct store_ops *ops = store_ops_get(type);
+	struct store_file *sf;
+	size_t cap = 0, pos = 0;
+	unsigned lineno = 0;
+	int r;
+
+	if (!ops)
+		return -EINVAL;
+	sf = calloc(1, sizeof(*sf));
+	if (!sf)
+		return -ENOMEM;
+	sf->type = type;
+	sf->size = size;
+	sf->path = strdup(path);
+	sf->data = malloc(size + 1);
+	if (!sf->path || !sf->data) {
+		store_file_free(sf);
+		return -ENOMEM;
+	}
+	memcpy(sf->data, data, size);
+	sf->data[size] = '\0';
+
+	while (pos < size) {
+		const char *line = sf->data + pos;
+		const char *nl = memchr(line, '\n', size - pos);
+		size_t len = nl ? (size_t)(nl - line) : size - pos;
+		struct store_span user = { 0 }, hash = { 0 };
+		const char *why = NULL;
+
+		lineno++;
+		if (len > STORE_LINE_MAX) {
+			diagf(diag, ud, diag_path, lineno,
+			      "line is %zu bytes long (limit %u); this is not a %s entry",
+			      len, STORE_LINE_MAX, ops->name);
+			sf->n_errors++;
+			goto next;
+		}
+		if (memchr(line, '\0', len)) {
+			diagf(diag, ud, diag_path, lineno,
+			      "line contains a NUL byte; the file is damaged, restore it from a backup");
+			sf->n_errors++;
+			goto next;
+		}
+		if (len && line[len - 1] == '\r') {
+			len--;
+			if (!ops->crlf_ok) {
+				diagf(diag, ud, diag_path, lineno,
+				      "CRLF line ending: the system reads the CR as part of the last field; convert the file to LF line endings");
+				sf->n_errors++;
+			}
+		}
+		r = ops->parse_line(line, len, &user, &hash, &why);
+		if (r == 1)
+			goto next;
+		if (r < 0) {
+			diagf(diag, ud, diag_path, lineno, "%s", why ? why : "malformed line");
+			sf->n_errors++;
+			goto next;
+		}
+		r = add_record(sf, &cap, lineno, pos, len, user, hash);
+		if (r < 0) {
+			store_file_free(sf);
+			return r;
+		}
+next:
+		pos += (nl ? (size_t)(nl - line) + 1 : size - pos);
+	}
+	r = report_duplicates(sf, diag_path, diag, ud);
+	if (r < 0) {
+		store_file_free(sf);
+		return r;
+	}
+	*out = sf;
+	return 0;
+}
+
+int store_open(const char *root, const char *path)
+{
+	_cleanup_close_ int rootfd = -1;
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	if (!root || !*root) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		return fd < 0 ? -errno : fd;
+	}
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	while (*path == '/')
+		path++;
+	fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		/* Kernels before 5.6: refuse a final symlink rather than follow it out of the tree. */
+		fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+int store_read(const char *root, const char *path, size_t max, char **out, size_t *size)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t len = 0, cap;
+
+	fd = store_open(root, path);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EBADFD;
+	if ((unsigned long long)st.st_size > max)
+		return -EFBIG;
+	/*
+	 * To end of file, not st_size bytes: procfs and sysfs files (the live
+	 * hostname, DMI, device tree) report a size of 0 or 4096.
+	 */
+	cap = st.st_size > 0 ? (size_t)st.st_size : 4096;
+	buf = malloc(cap + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *nb;
+
+			if (len > max)
+				return -EFBIG;
+			cap = cap * 2 > max ? max + 1 : cap * 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = TAKE_PTR(buf);
+	*size = len;
+	return 0;
+}
+
+static const char *read_error_text(int err)
+{
+	switch (err) {
+	case -EACCES:
+	case -EPERM:
+		return "Permission denied (run as root)";
+	case -EBADFD:
+		return "not a regular file";
+	case -EFBIG:
+		return "file too large";
+	case -ELOOP:
+		return "symlink refused";
+	default:
+		return strerror(-err);
+	}
+}
+
+int store_read_reported(const char *root, const char *path, size_t max, const char *what,
+			store_diag_fn diag, void *ud, char **diag_path, char **data,
+			size_t *size)
+{
+	int r;
+
+	*diag_path = NULL;
+	if (asprintf(diag_path, "%s%s", root ? root : "", path) < 0)
+		return -ENOMEM;
+	r = store_read(root, path, max, data, size);
+	if (r < 0 && r != -ENOENT && r != -ENOMEM)
+		diagf(diag, ud, *diag_path, 0, "cannot read%s%s: %s", what ? " " : "",
+		      what ? what : "", read_error_text(r));
+	return r;
+}
+
+int store_load(enum store_type type, const char *root, const char *path,
+	       store_diag_fn diag, void *ud, struct store_file **out)
+{
+	_cleanup_free_ char *data = NULL, *diag_path = NULL;
+	size_t size = 0;
+	int r;
+
+	r = store_read_reported(root, path, STORE_FILE_MAX, NULL, diag, ud, &diag_path,
+				&data, &size);
+	if (r < 0)
+		return r;
+	return store_parse(type, path, diag_path, data, size, diag, ud, out);
+}

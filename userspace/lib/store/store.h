@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Credential stores: one parser per format (store_TYPE.c), one shared
+ * line splitter (store.c).  A parsed store keeps the file's exact bytes and,
+ * for every account, the byte spans of its line, user and password field,
+ * so a rewriter can replace exactly one field of one line and keep every
+ * other byte.
+ */
+#ifndef CREDGATE_STORE_H
+#define CREDGATE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/names.h"
+
+enum store_type {
+	STORE_SHADOW,
+	STORE_PASSWD,
+	STORE_GSHADOW,
+	STORE_HTPASSWD,
+	_STORE_TYPE_MAX,
+};
+
+/* Longest line any store may hold; longer lines are reported, not parsed. */
+#define STORE_LINE_MAX 65536
+/* Largest store file read. */
+#define STORE_FILE_MAX (64u << 20)
+
+struct store_span {
+	size_t off, len;	/* byte range in store_file.data */
+};
+
+struct store_record {
+	unsigned line;			/* 1-based line number */
+	struct store_span line_span;	/* the line without its terminator */
+	struct store_span user_span;
+	struct store_span hash_span;	/* the one field a migration rewrites */
+	char *user;			/* NUL-terminated copies of the spans */
+	char *hash;
+};
+
+struct store_file {
+	enum store_type type;
+	char *path;		/* as seen on the device, e.g. /etc/shadow */
+	char *data;		/* the file's exact bytes (NUL-terminated copy) */
+	size_t size;
+	struct store_record *records;
+	size_t n_records;
+	unsigned n_errors;	/* lines reported through the diagnostic callback */
+};
+
+/*
+ * What each store format provides.  parse_line gets one line without its
+ * terminator (never containing NUL or LF) and returns 0 with user/hash spans
+ * relative to the line start, 1 for a line to skip (comment, empty), or
+ * -EINVAL with *why set to a static description of what is wrong.
+ */
+struct store_ops {
+	const char *name;		/* "shadow", used in --store TYPE:PATH */
+	const char *default_path;	/* audited by default, or NULL */
+	bool crlf_ok;			/* a CR before LF is stripped silently */
+	int (*parse_line)(const char *line, size_t len, struct store_span *user,
+			  struct store_span *hash, const char **why);
+};
+
+extern const struct store_ops store_shadow_ops;
+extern const struct store_ops store_passwd_ops;
+extern const struct store_ops store_gshadow_ops;
+extern const struct store_ops store_htpasswd_ops;
+
+const struct store_ops *store_ops_get(enum store_type type);
+int store_type_from_name(const char *name, enum store_type *out);
+/* Every type's ops->name, for messages (base/names.h). */
+extern const struct cg_names store_type_names;
+
+/* Diagnostic sink: @path is the file a human must fix, @line 0 for the file. */
+typedef void (*store_diag_fn)(void *userdata, const char *path, unsigned line,
+			      const char *msg);
+
+/* Log "PATH:LINE: MSG" as an error (base/log.h). */
+void store_diag_log(void *userdata, const char *path, unsigned line, const char *msg);
+
+/*
+ * Parse @size bytes of @data as a store of @type.  Every bad line is
+ * reported (with @diag_path) and counted in n_errors; good lines become
+ * records.  Returns 0, or -ENOMEM.
+ */
+int store_parse(enum store_type type, const char *path, const char *diag_path,
+		const char *data, size_t size, store_diag_fn diag, void *userdata,
+		struct store_file **out);
+
+/*
+ * Open @path for reading; with @root, @path is resolved inside @root as
+ * the device would see it (absolute symlinks stay in the tree).  Returns an
+ * fd or a negative errno.
+ */
+int store_open(const char *root, const char *path);
+
+/*
+ * Read and parse one store.  -ENOENT when the file is absent (the caller
+ * decides whether that matters); other read failures are reported via
+ * @diag and returned.
+ */
+int store_load(enum store_type type, const char *root, const char *path,
+	       store_diag_fn diag, void *userdata, struct store_file **out);
+
+/* Read a whole regular file (opened with store_open) of at most @max bytes. */
+int store_read(const char *root, const char *path, size_t max, char **out, size_t *size);
+
+/*
+ * store_read plus the diagnostic every caller gives: "ROOTPATH: cannot read
+ * WHAT: reason" for any failure but -ENOENT (the caller decides whether a
+ * missing file matters).  *diag_path (caller frees) is root + path.
+ */
+int store_read_reported(const char *root, const char *path, size_t max, const char *what,
+			store_diag_fn diag, void *userdata, char **diag_path, char **data,
+			size_t *size);
+
+void store_file_free(struct store_file *sf);
+
+/*
+ * Helpers for the parsers: split @line at every @sep into at most @max
+ * spans (relative to @line); returns the number of fields found, which may
+ * exceed @max.
+ */
+size_t store_split(const char *line, size_t len, char sep, struct store_span *fields,
+		   size_t max);
+bool store_field_is_uint(const char *s, size_t len);
+/*
+ * The checks every colon-separated system file shares: skip blank and
+ * comment lines (returns 1), demand exactly @n fields and a non-empty first
+ * one, refuse NIS '+'/'-' entries (-EINVAL, *why set).  @layout names the
+ * fields for the message, e.g. "name:password:uid:gid:gecos:home:shell".
+ */
+int store_colon_entry(const char *line, size_t len, struct store_span *f, size_t n,
+		      const char *layout, const char **why);
+/* A line to skip in colon files: empty, blanks only, or a '#' comment. */
+bool store_line_is_blank_or_comment(const char *line, size_t len);
+
+#endif
