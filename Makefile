@@ -57,6 +57,7 @@ AGENT_SRCS := $(sort $(wildcard userspace/agent/*.c))
 BPF_SRCS   := $(sort $(wildcard bpf/*.bpf.c))
 HOSTTEST_SRCS := $(sort $(wildcard selftests/host/*.c))
 VMTEST_SRCS   := $(sort $(wildcard selftests/vm/*.c))
+BENCH_SRCS    := $(sort $(wildcard userspace/bench/*.c))
 
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/%.o)
@@ -65,6 +66,7 @@ BPF_OBJS   := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
 BPF_SKELS  := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/gen/%.skel.h)
 HOSTTESTS  := $(HOSTTEST_SRCS:selftests/host/%.c=$(BUILD)/selftests/host/%)
 VMTESTS    := $(VMTEST_SRCS:selftests/vm/%.c=$(BUILD)/selftests/vm/%)
+BENCH_BINS := $(BENCH_SRCS:userspace/bench/%.c=$(BUILD)/bench/%)
 
 LIBCREDGATE := $(BUILD)/libcredgate.a
 BINS := $(BUILD)/credgate $(if $(AGENT_SRCS),$(BUILD)/credgated)
@@ -113,24 +115,48 @@ $(LIBCREDGATE): $(LIB_OBJS)
 $(BUILD)/credgate: $(CLI_OBJS) $(LIBCREDGATE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Test builds: the library with its test hooks (CREDGATE_TEST_HOOKS, e.g.
+# the crash points of base/atomic_file.h) for the host tests, and a
+# credgate linked against it; what ships never has them.
+TEST_HOOK_SRCS := $(shell grep -l test_crash_point $(LIB_SRCS))
+TEST_LIB_OBJS := $(filter-out $(TEST_HOOK_SRCS:%.c=$(BUILD)/%.o),$(LIB_OBJS)) \
+	$(TEST_HOOK_SRCS:%.c=$(BUILD)/test/%.o)
+LIBCREDGATE_TEST := $(BUILD)/libcredgate-test.a
+
+$(BUILD)/test/userspace/%.o: userspace/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DCREDGATE_TEST_HOOKS -MMD -MP -c $< -o $@
+
+$(LIBCREDGATE_TEST): $(TEST_LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/test/credgate: $(CLI_OBJS) $(LIBCREDGATE_TEST)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/credgated: $(AGENT_OBJS) $(LIBCREDGATE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(KSFT_DIR)/kselftest_harness.h:
 	scripts/ksft-headers.sh $(KSFT_DIR)
 
-$(BUILD)/selftests/host/%: selftests/host/%.c $(LIBCREDGATE) $(KSFT_DIR)/kselftest_harness.h
+$(BUILD)/selftests/host/%: selftests/host/%.c $(LIBCREDGATE_TEST) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(LIBCREDGATE) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -DCREDGATE_TEST_HOOKS -isystem $(KSFT_DIR) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(LIBCREDGATE_TEST) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/selftests/vm/%: selftests/vm/%.c $(LIBCREDGATE) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -isystem $(KSFT_DIR) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(LIBCREDGATE) $(LDFLAGS) $(LDLIBS)
 
-tests: $(BINS) $(HOSTTESTS) $(VMTESTS)
+# make bench's load generators (userspace/bench): standalone programs.
+$(BUILD)/bench/%: userspace/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -pthread -MMD -MP -MF $@.d -o $@ $< $(LDFLAGS) -lpthread
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(AGENT_OBJS:.o=.d) \
-	$(HOSTTESTS:=.d) $(VMTESTS:=.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d)
+tests: $(BINS) $(BUILD)/test/credgate $(HOSTTESTS) $(VMTESTS) $(BENCH_BINS)
+
+-include $(LIB_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(AGENT_OBJS:.o=.d) \
+	$(HOSTTESTS:=.d) $(VMTESTS:=.d) $(BENCH_BINS:=.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d)
 
 check:
 	scripts/deps.sh

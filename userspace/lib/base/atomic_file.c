@@ -18,6 +18,7 @@
 
 #define TEMP_TAG ".credgate-"
 
+#ifdef CREDGATE_TEST_HOOKS
 void test_crash_point(const char *step)
 {
 	const char *at = getenv("CREDGATE_TEST_CRASH_AT");
@@ -25,6 +26,7 @@ void test_crash_point(const char *step)
 	if (at && !strcmp(at, step))
 		raise(SIGKILL);
 }
+#endif
 
 int pwdb_lock(const char *root, unsigned int timeout_ms)
 {

@@ -44,9 +44,17 @@ int write_full(int fd, const void *data, size_t len);
 /*
  * Test hook (docs/migration.md, "Test hooks"): when the environment
  * variable CREDGATE_TEST_CRASH_AT equals @step, the process kills itself
- * with SIGKILL, exactly as a power cut or the OOM killer would.  The
- * variable is read only here; when unset this does nothing.
+ * with SIGKILL, exactly as a power cut or the OOM killer would.  Only in
+ * test builds (CREDGATE_TEST_HOOKS: $(BUILD)/libcredgate-test.a and
+ * $(BUILD)/test/credgate); shipped binaries have no such hook.
  */
+#ifdef CREDGATE_TEST_HOOKS
 void test_crash_point(const char *step);
+#else
+static inline void test_crash_point(const char *step)
+{
+	(void)step;
+}
+#endif
 
 #endif
