@@ -270,16 +270,10 @@ static int job_read(struct audit_job *j)
 		ssize_t k;
 
 		if (j->cap - j->len < 512) {
-			size_t nc = j->cap ? j->cap * 2 : 4096;
-			char *nb;
-
-			if (nc > (4u << 20))
+			if (j->len + 512 > (4u << 20))
 				return -EFBIG;
-			nb = realloc(j->buf, nc);
-			if (!nb)
+			if (GREEDY_REALLOC(j->buf, j->cap, j->len + 512) < 0)
 				return -ENOMEM;
-			j->buf = nb;
-			j->cap = nc;
 		}
 		k = read(j->fd, j->buf + j->len, j->cap - j->len - 1);
 		if (k < 0)

@@ -58,15 +58,8 @@ static int add_account(struct audit_run_ctx *c, const struct store_file *sf,
 	struct audit_report *rep = c->rep;
 	struct audit_account *a;
 
-	if (rep->n_accounts == c->cap_accounts) {
-		size_t cap = c->cap_accounts ? c->cap_accounts * 2 : 32;
-		struct audit_account *n = reallocarray(rep->accounts, cap, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		rep->accounts = n;
-		c->cap_accounts = cap;
-	}
+	if (GREEDY_REALLOC(rep->accounts, c->cap_accounts, rep->n_accounts + 1) < 0)
+		return -ENOMEM;
 	a = &rep->accounts[rep->n_accounts];
 	*a = (struct audit_account){
 		.store_type = sf->type,

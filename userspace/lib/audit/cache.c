@@ -135,15 +135,8 @@ struct audit_cache_entry *audit_cache_find(struct audit_cache *c, const unsigned
 int audit_cache_put(struct audit_cache *c, const unsigned char key[32], long cand,
 		    size_t checked)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct audit_cache_entry *n = reallocarray(c->e, cap, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		c->e = n;
-		c->cap = cap;
-	}
+	if (GREEDY_REALLOC(c->e, c->cap, c->n + 1) < 0)
+		return -ENOMEM;
 	c->e[c->n] = (struct audit_cache_entry){ .cand = cand, .checked = checked, .used = true };
 	memcpy(c->e[c->n].key, key, 32);
 	c->n++;

@@ -112,15 +112,8 @@ static int add_candidate(struct dict *d, enum cand_kind kind, const char *passwo
 	     h = (h + 1) & (d->set_cap - 1))
 		if (!strcmp(d->cands[d->set[h]].password, password))
 			return 0;
-	if (d->n_cands == d->cap_cands) {
-		size_t cap = d->cap_cands ? d->cap_cands * 2 : 256;
-		struct candidate *n = reallocarray(d->cands, cap, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		d->cands = n;
-		d->cap_cands = cap;
-	}
+	if (GREEDY_REALLOC(d->cands, d->cap_cands, d->n_cands + 1) < 0)
+		return -ENOMEM;
 	c = &d->cands[d->n_cands];
 	c->password = copy ? arena_strdup(d, password) : password;
 	c->origin = copy ? intern_origin(d, origin) : origin;
@@ -153,15 +146,8 @@ int dict_add_exact(struct dict *d, const char *hash, const char *origin)
 {
 	struct exact_hash *e;
 
-	if (d->n_exact == d->cap_exact) {
-		size_t cap = d->cap_exact ? d->cap_exact * 2 : 16;
-		struct exact_hash *n = reallocarray(d->exact, cap, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		d->exact = n;
-		d->cap_exact = cap;
-	}
+	if (GREEDY_REALLOC(d->exact, d->cap_exact, d->n_exact + 1) < 0)
+		return -ENOMEM;
 	e = &d->exact[d->n_exact];
 	e->hash = arena_strdup(d, hash);
 	e->origin = arena_strdup(d, origin);
@@ -325,15 +311,9 @@ int dict_load_dir(struct dict *d, const char *root, const char *dir,
 
 		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".list"))
 			continue;
-		if (n == cap) {
-			char **nn = reallocarray(names, cap ? cap * 2 : 8, sizeof(*nn));
-
-			if (!nn) {
-				r = -ENOMEM;
-				goto out;
-			}
-			names = nn;
-			cap = cap ? cap * 2 : 8;
+		if (GREEDY_REALLOC(names, cap, n + 1) < 0) {
+			r = -ENOMEM;
+			goto out;
 		}
 		if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0) {
 			r = -ENOMEM;

@@ -2,52 +2,70 @@
 #include "base/util.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
-int read_file(const char *path, size_t max, char **out, size_t *len)
+int greedy_realloc(void **p, size_t *cap, size_t need, size_t size)
 {
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
-	size_t size = 0, cap = 4096;
+	size_t n = *cap ? *cap : 8;
+	void *q;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap + 1);
-	if (!buf)
+	if (need <= *cap)
+		return 0;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return -ENOMEM;
+		n *= 2;
+	}
+	q = reallocarray(*p, n, size);
+	if (!q)
 		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+int read_fd_all(int fd, size_t max, size_t hint, char **out, size_t *len)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t size = 0, cap = 0;
+
+	if (hint > max)
+		hint = max;
 	for (;;) {
 		ssize_t n;
 
-		if (size == cap) {
-			char *nbuf;
-
-			if (cap >= max)
-				return -EFBIG;
-			cap = cap * 2 > max ? max : cap * 2;
-			nbuf = realloc(buf, cap + 1);
-			if (!nbuf)
-				return -ENOMEM;
-			buf = nbuf;
-		}
-		n = read(fd, buf + size, cap - size);
+		/* One byte over max tells a file of max bytes from a longer one. */
+		if (size + 1 >= cap &&
+		    greedy_realloc((void **)&buf, &cap, (hint > size ? hint : size) + 2, 1) < 0)
+			return -ENOMEM;
+		n = read(fd, buf + size, cap - size - 1);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return -errno;
 		}
 		if (n == 0)
 			break;
 		size += (size_t)n;
+		if (size > max)
+			return -EFBIG;
 	}
-	if (size > max)
-		return -EFBIG;
 	buf[size] = '\0';
 	if (len)
 		*len = size;
 	*out = TAKE_PTR(buf);
 	return 0;
+}
+
+int read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return read_fd_all(fd, max, 0, out, len);
 }
 
 int write_string_file(const char *path, const char *s)

@@ -58,6 +58,22 @@ static inline void fclosep(FILE **f)
 #define TAKE_FD(fd) ({ int _fd = (fd); (fd) = -1; _fd; })
 
 /*
+ * Make room for @need elements of @size bytes in *@p, whose capacity is
+ * *@cap elements: grows geometrically (at least doubling), so appending
+ * one at a time costs amortised O(1).  0 or -ENOMEM (*p untouched then).
+ */
+int greedy_realloc(void **p, size_t *cap, size_t need, size_t size);
+#define GREEDY_REALLOC(array, cap, need) \
+	greedy_realloc((void **)&(array), &(cap), (need), sizeof(*(array)))
+
+/*
+ * Read @fd to end of file (not st_size bytes: procfs and sysfs report 0
+ * or 4096) into a NUL-terminated buffer (*out, caller frees); @hint is the
+ * expected size (0: unknown).  More than @max bytes fail with -EFBIG.
+ */
+int read_fd_all(int fd, size_t max, size_t hint, char **out, size_t *len);
+
+/*
  * Read a whole file into a NUL-terminated buffer (*out, caller frees).
  * Files larger than @max bytes fail with -EFBIG.  *len may be NULL.
  */

@@ -643,14 +643,10 @@ static void sb_printf(struct strbuf *b, const char *fmt, ...)
 			b->len += (size_t)n;
 			return;
 		}
-		char *ns = realloc(b->s, b->cap + (size_t)n + 256);
-
-		if (!ns) {
+		if (GREEDY_REALLOC(b->s, b->cap, b->len + (size_t)n + 1) < 0) {
 			b->oom = true;
 			return;
 		}
-		b->s = ns;
-		b->cap += (size_t)n + 256;
 	}
 }
 

@@ -149,15 +149,8 @@ static int add_record(struct store_file *sf, size_t *cap, unsigned lineno,
 {
 	struct store_record *r;
 
-	if (sf->n_records == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		struct store_record *n = reallocarray(sf->records, ncap, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		sf->records = n;
-		*cap = ncap;
-	}
+	if (GREEDY_REALLOC(sf->records, *cap, sf->n_records + 1) < 0)
+		return -ENOMEM;
 	r = &sf->records[sf->n_records];
 	*r = (struct store_record){
 		.line = lineno,
@@ -322,9 +315,7 @@ int store_open(const char *root, const char *path)
 int store_read(const char *root, const char *path, size_t max, char **out, size_t *size)
 {
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
 	struct stat st;
-	size_t len = 0, cap;
 
 	fd = store_open(root, path);
 	if (fd < 0)
@@ -337,42 +328,7 @@ int store_read(const char *root, const char *path, size_t max, char **out, size_
 		return -EBADFD;
 	if ((unsigned long long)st.st_size > max)
 		return -EFBIG;
-	/*
-	 * To end of file, not st_size bytes: procfs and sysfs files (the live
-	 * hostname, DMI, device tree) report a size of 0 or 4096.
-	 */
-	cap = st.st_size > 0 ? (size_t)st.st_size : 4096;
-	buf = malloc(cap + 1);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *nb;
-
-			if (len > max)
-				return -EFBIG;
-			cap = cap * 2 > max ? max + 1 : cap * 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = TAKE_PTR(buf);
-	*size = len;
-	return 0;
+	return read_fd_all(fd, max, (size_t)st.st_size, out, size);
 }
 
 static const char *read_error_text(int err)

@@ -444,15 +444,8 @@ static int client_queue(struct vl_client *c, const char *text, size_t len)
 {
 	if (c->out_off && c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
-	if (c->out_len + len + 1 > c->out_cap) {
-		size_t cap = (c->out_len + len + 1) * 2;
-		char *n = realloc(c->out, cap);
-
-		if (!n)
-			return -ENOMEM;
-		c->out = n;
-		c->out_cap = cap;
-	}
+	if (GREEDY_REALLOC(c->out, c->out_cap, c->out_len + len + 1) < 0)
+		return -ENOMEM;
 	memcpy(c->out + c->out_len, text, len);
 	c->out[c->out_len + len] = '\0';
 	c->out_len += len + 1;
@@ -537,18 +530,8 @@ static int client_read(struct vl_server *s, struct vl_client *c)
 		want = s->limits.max_message + 1 - c->in_len;
 	if (!want)
 		return 0;	/* full: wait until the buffered requests are answered */
-	if (c->in_len + want > c->in_cap) {
-		size_t cap = c->in_cap ? c->in_cap * 2 : VL_READ_CHUNK;
-		char *buf;
-
-		while (cap < c->in_len + want)
-			cap *= 2;
-		buf = realloc(c->in, cap);
-		if (!buf)
-			return -ENOMEM;
-		c->in = buf;
-		c->in_cap = cap;
-	}
+	if (GREEDY_REALLOC(c->in, c->in_cap, c->in_len + want) < 0)
+		return -ENOMEM;
 	n = recv(c->fd, c->in + c->in_len, want, MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
@@ -856,15 +839,10 @@ int vl_client_call(int fd, const char *method, json_object *params,
 		ssize_t got;
 
 		if (len == cap) {
-			char *nb;
-
 			if (cap >= 4 * VL_DEFAULT_MAX_MESSAGE)
 				return -EMSGSIZE;
-			cap = cap ? cap * 2 : 4096;
-			nb = realloc(buf, cap);
-			if (!nb)
+			if (GREEDY_REALLOC(buf, cap, len + 4096) < 0)
 				return -ENOMEM;
-			buf = nb;
 		}
 		got = recv(fd, buf + len, cap - len, 0);
 		if (got < 0 && errno == EINTR)
