@@ -184,12 +184,6 @@ int dict_add_builtin_common(struct dict *d)
 			  "common-password blocklist (SecLists top 1000)", false);
 }
 
-size_t dict_builtin_count(enum cand_kind kind)
-{
-	return kind == CAND_DEFAULT ? ARRAY_SIZE(dict_builtin_defaults) :
-	       kind == CAND_COMMON ? ARRAY_SIZE(dict_builtin_common) : 0;
-}
-
 static void list_diag(store_diag_fn diag, void *ud, const char *path, unsigned line,
 		      const char *msg)
 {

@@ -64,7 +64,6 @@ int dict_add_exact(struct dict *d, const char *hash, const char *origin);
 /* The lists compiled in from userspace/data/ (scripts/gen-dict). */
 int dict_add_builtin_defaults(struct dict *d);
 int dict_add_builtin_common(struct dict *d);
-size_t dict_builtin_count(enum cand_kind kind);
 
 /*
  * An OEM defaults list: one password per line, user:password, or a complete

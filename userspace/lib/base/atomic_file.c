@@ -36,9 +36,7 @@ int pwdb_lock(const char *root, unsigned int timeout_ms)
 	unsigned int waited = 0;
 	int fd, n;
 
-	if (!root || !strcmp(root, "/"))
-		root = "";
-	n = snprintf(path, sizeof(path), "%s/etc/.pwd.lock", root);
+	n = snprintf(path, sizeof(path), "%s/etc/.pwd.lock", root_prefix(root));
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
 	/* Same open flags and mode as glibc's lckpwdf(). */

@@ -82,6 +82,20 @@ int read_file(const char *path, size_t max, char **out, size_t *len);
 /* Write @s to an existing file (sysfs/securityfs style: one write). */
 int write_string_file(const char *path, const char *s);
 
+/*
+ * Whether @root (--root) names the running system: NULL, "" or "/".
+ * root_prefix() is @root as the prefix of a path on this host: "" then.
+ */
+static inline bool root_is_host(const char *root)
+{
+	return !root || !*root || !strcmp(root, "/");
+}
+
+static inline const char *root_prefix(const char *root)
+{
+	return root_is_host(root) ? "" : root;
+}
+
 /* Remove trailing whitespace in place; returns s. */
 char *strstrip_trailing(char *s);
 

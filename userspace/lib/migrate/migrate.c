@@ -197,9 +197,7 @@ static void diag_quiet(void *userdata, const char *path, unsigned line, const ch
 
 int migrate_host_path(const char *root, const char *path, char **out)
 {
-	if (!root || !*root || !strcmp(root, "/"))
-		root = "";
-	if (asprintf(out, "%s%s", root, path) < 0)
+	if (asprintf(out, "%s%s", root_prefix(root), path) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -524,7 +522,7 @@ int migrate_run(const struct migrate_opts *o)
 	_cleanup_close_ int lock = -1;
 	struct audit_report *rep = NULL;
 	struct audit_judge *j = NULL;
-	const char *root = o->root && strcmp(o->root, "/") ? o->root : "";
+	const char *root = root_prefix(o->root);
 	int r, total = 0;
 
 	if (o->policy == CG_POLICY_NONE || o->policy >= _CG_POLICY_MAX)

@@ -296,7 +296,7 @@ int store_open(const char *root, const char *path)
 	};
 	int fd;
 
-	if (!root || !*root) {
+	if (root_is_host(root)) {
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		return fd < 0 ? -errno : fd;
 	}
@@ -355,7 +355,7 @@ int store_read_reported(const char *root, const char *path, size_t max, const ch
 	int r;
 
 	*diag_path = NULL;
-	if (asprintf(diag_path, "%s%s", root ? root : "", path) < 0)
+	if (asprintf(diag_path, "%s%s", root_prefix(root), path) < 0)
 		return -ENOMEM;
 	r = store_read(root, path, max, data, size);
 	if (r < 0 && r != -ENOENT && r != -ENOMEM)

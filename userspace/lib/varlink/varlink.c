@@ -786,11 +786,6 @@ int vl_server_fd(const struct vl_server *s)
 	return s->epfd;
 }
 
-unsigned int vl_server_n_clients(const struct vl_server *s)
-{
-	return s->n_clients;
-}
-
 /* ---- client ----------------------------------------------------------- */
 
 int vl_client_connect(const char *path, int timeout_ms)

@@ -89,8 +89,6 @@ int vl_server_fd(const struct vl_server *s);
 /* Handle pending events, waiting at most @timeout_ms (-1: forever). */
 int vl_server_process(struct vl_server *s, int timeout_ms);
 
-unsigned int vl_server_n_clients(const struct vl_server *s);
-
 /*
  * Answer one request (@msg, @len bytes, no NUL) as a connection would:
  * *reply gets the reply text without the NUL (caller frees), or NULL for
