@@ -108,6 +108,16 @@ $(BUILD)/gen/dict_data.h: scripts/gen-dict $(wildcard userspace/data/*)
 
 $(BUILD)/userspace/lib/audit/dict.o: $(BUILD)/gen/dict_data.h
 
+# Varlink interface descriptions: userspace/lib/varlink/*.varlink -> C string.
+IDL_SRCS := $(wildcard userspace/lib/varlink/*.varlink)
+IDL_HDRS := $(IDL_SRCS:userspace/lib/varlink/%=$(BUILD)/gen/%.h)
+$(BUILD)/gen/%.varlink.h: userspace/lib/varlink/%.varlink scripts/gen-idl
+	@mkdir -p $(@D)
+	scripts/gen-idl $< $@
+
+$(BUILD)/userspace/lib/varlink/varlink.o: $(BUILD)/gen/org.varlink.service.varlink.h
+$(BUILD)/userspace/agent/device.o: $(BUILD)/gen/io.credgate.Device.varlink.h
+
 $(LIBCREDGATE): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -185,7 +195,7 @@ FUZZ_BINS := $(FUZZ_STORES:%=$(FUZZ_DIR)/fuzz_%) $(FUZZ_OTHERS:%=$(FUZZ_DIR)/fuz
 FUZZ_LIB := $(FUZZ_DIR)/libcredgate-fuzz.a
 FUZZ_SECONDS ?= 60
 
-$(FUZZ_DIR)/obj/%.o: userspace/lib/%.c $(BUILD)/gen/dict_data.h $(BPF_SKELS)
+$(FUZZ_DIR)/obj/%.o: userspace/lib/%.c $(BUILD)/gen/dict_data.h $(IDL_HDRS) $(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_FLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c $< -o $@
 
@@ -231,6 +241,8 @@ install: all
 	install -m 0755 $(BUILD)/credgate $(DESTDIR)$(BINDIR)/credgate
 	$(if $(AGENT_SRCS),install -m 0755 $(BUILD)/credgated $(DESTDIR)$(SBINDIR)/credgated)
 	for f in $(wildcard $(DATA_FILES)); do install -m 0644 $$f $(DESTDIR)$(DATADIR)/; done
+	install -d $(DESTDIR)$(DATADIR)/varlink
+	for f in $(IDL_SRCS); do install -m 0644 $$f $(DESTDIR)$(DATADIR)/varlink/; done
 	install -d $(DESTDIR)$(DOCDIR)
 	for f in $(wildcard userspace/data/LICENSE.* userspace/data/PROVENANCE.md); do \
 		install -m 0644 $$f $(DESTDIR)$(DOCDIR)/; done

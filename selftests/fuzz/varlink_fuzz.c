@@ -5,8 +5,10 @@
  * into messages and each is answered.  Every answer must be one JSON
  * object with "parameters" or "error".
  *
+ *   scripts/gen-idl userspace/lib/varlink/org.varlink.service.varlink \
+ *     build/gen/org.varlink.service.varlink.h
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
- *     -Iuserspace/lib selftests/fuzz/varlink_fuzz.c userspace/lib/varlink/varlink.c \
+ *     -Iuserspace/lib -Ibuild/gen selftests/fuzz/varlink_fuzz.c userspace/lib/varlink/varlink.c \
  *     userspace/lib/base/util.c userspace/lib/base/log.c -ljson-c -o varlink_fuzz
  * (scripts/check.d/varlink-fuzz builds and runs it.)
  */

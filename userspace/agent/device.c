@@ -6,69 +6,8 @@
 #include "agent.h"
 #include "base/util.h"
 
-static const char device_idl[] =
-	"# Security support period, vulnerability-disclosure contact and gate\n"
-	"# status of this device (ETSI EN 303 645 5.1-1, 5.2-1, 5.3-13; UK PSTI\n"
-	"# Schedule 1; EU CRA Art. 13 and Annex II).  No password or hash is\n"
-	"# ever part of an answer.\n"
-	"interface io.credgate.Device\n"
-	"\n"
-	"# An account that keeps the gate closed.\n"
-	"type Violation (\n"
-	"  user: string,\n"
-	"  store: string,\n"
-	"  verdict: string\n"
-	")\n"
-	"\n"
-	"# The security support period.  support_end is YYYY-MM-DD, or \"\" when\n"
-	"# none is published; days_left is negative once it has passed.\n"
-	"method GetSupport() -> (\n"
-	"  support_end: string,\n"
-	"  supported: bool,\n"
-	"  days_left: int,\n"
-	"  vendor: string,\n"
-	"  product: string,\n"
-	"  model: string,\n"
-	"  firmware_version: string,\n"
-	"  support_url: string,\n"
-	"  hardware_version: ?string,\n"
-	"  compliance_url: ?string,\n"
-	"  sbom_url: ?string\n"
-	")\n"
-	"\n"
-	"# How to report a vulnerability.  security_txt is an RFC 9116 document,\n"
-	"# \"\" when no contact is configured.\n"
-	"method GetDisclosure() -> (\n"
-	"  contacts: []string,\n"
-	"  policy: ?string,\n"
-	"  acknowledgement_days: ?int,\n"
-	"  status_update_days: ?int,\n"
-	"  preferred_languages: []string,\n"
-	"  security_txt: string\n"
-	")\n"
-	"\n"
-	"# The gate: open, closed or unknown (no kernel backend).  last_audit is\n"
-	"# an RFC 3339 UTC time, \"\" before the first audit.\n"
-	"method GetStatus() -> (\n"
-	"  gate: string,\n"
-	"  backend: string,\n"
-	"  mode: string,\n"
-	"  compliant: bool,\n"
-	"  violations: []Violation,\n"
-	"  last_audit: string\n"
-	")\n"
-	"\n"
-	"# The request is not a Varlink message (bad JSON, not an object, no method).\n"
-	"error ProtocolError (reason: string)\n"
-	"\n"
-	"# The request is longer than limit bytes; the connection is closed.\n"
-	"error MessageTooLarge (limit: int)\n"
-	"\n"
-	"# limit clients are connected already; the connection is closed.\n"
-	"error TooManyConnections (limit: int)\n"
-	"\n"
-	"# The service failed to build an answer (out of memory).\n"
-	"error InternalError ()\n";
+/* userspace/lib/varlink/io.credgate.Device.varlink, compiled in (scripts/gen-idl). */
+#include "io.credgate.Device.varlink.h"
 
 static int device_get_support(struct vl_call *call, json_object *params, void *userdata)
 {
@@ -144,8 +83,8 @@ static const struct vl_method device_methods[] = {
 };
 
 const struct vl_interface device_interface = {
-	.name = "io.credgate.Device",
-	.description = device_idl,
+	.name = CG_DEVICE_INTERFACE,
+	.description = io_credgate_Device_idl,
 	.methods = device_methods,
 	.n_methods = ARRAY_SIZE(device_methods),
 };

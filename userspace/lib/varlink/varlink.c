@@ -15,43 +15,11 @@
 /* Stop reading a client's requests while this much output is queued. */
 #define VL_OUTPUT_HIGH		(64 * 1024)
 #define VL_ACCEPT_BATCH		16
+/* "INTERFACE.ErrorName" of a transport error (interface names are short). */
+#define VL_ERROR_NAME_MAX	256
 
-static const char service_idl[] =
-	"# The Varlink Service Interface is provided by every varlink service. It\n"
-	"# describes the service and the interfaces it implements.\n"
-	"interface org.varlink.service\n"
-	"\n"
-	"# Get a list of all the interfaces a service provides and information\n"
-	"# about the implementation.\n"
-	"method GetInfo() -> (\n"
-	"  vendor: string,\n"
-	"  product: string,\n"
-	"  version: string,\n"
-	"  url: string,\n"
-	"  interfaces: []string\n"
-	")\n"
-	"\n"
-	"# Get the description of an interface that is implemented by this service.\n"
-	"method GetInterfaceDescription(interface: string) -> (description: string)\n"
-	"\n"
-	"# The requested interface was not found.\n"
-	"error InterfaceNotFound (interface: string)\n"
-	"\n"
-	"# The requested method was not found\n"
-	"error MethodNotFound (method: string)\n"
-	"\n"
-	"# The interface defines the requested method, but the service does not\n"
-	"# implement it.\n"
-	"error MethodNotImplemented (method: string)\n"
-	"\n"
-	"# One of the passed parameters is invalid.\n"
-	"error InvalidParameter (parameter: string)\n"
-	"\n"
-	"# Client is denied access\n"
-	"error PermissionDenied ()\n"
-	"\n"
-	"# Method is expected to be called with 'more' set to true, but wasn't\n"
-	"error ExpectedMore ()\n";
+/* org.varlink.service.varlink, compiled in (scripts/gen-idl). */
+#include "org.varlink.service.varlink.h"
 
 /* What an epoll event points at. */
 enum vl_kind { VL_LISTENER, VL_TIMER, VL_CLIENT };
@@ -265,16 +233,39 @@ static const struct vl_method service_methods[] = {
 
 static const struct vl_interface service_interface = {
 	.name = "org.varlink.service",
-	.description = service_idl,
+	.description = org_varlink_service_idl,
 	.methods = service_methods,
 	.n_methods = ARRAY_SIZE(service_methods),
 };
 
 /* ---- dispatch --------------------------------------------------------- */
 
+/*
+ * The full name of transport error @name (VL_ERROR_PROTOCOL ...): in the
+ * first interface added after org.varlink.service (varlink.h).
+ */
+static const char *transport_error(const struct vl_server *s, const char *name,
+				   char *buf, size_t size)
+{
+	const char *iface = s->n_ifaces > 1 ? s->ifaces[1].iface->name : s->ifaces[0].iface->name;
+
+	snprintf(buf, size, "%s.%s", iface, name);
+	return buf;
+}
+
+static void transport_errorv(struct vl_call *call, const char *name, json_object *params)
+{
+	char full[VL_ERROR_NAME_MAX];
+
+	vl_error(call, transport_error(call->server, name, full, sizeof(full)), params);
+}
+
 static void protocol_error(struct vl_call *call, const char *reason)
 {
-	vl_error_str(call, VL_ERROR_PROTOCOL, "reason", reason);
+	char full[VL_ERROR_NAME_MAX];
+
+	vl_error_str(call, transport_error(call->server, VL_ERROR_PROTOCOL, full, sizeof(full)),
+		     "reason", reason);
 }
 
 /* Fill call->answer for one request; returns true if it is oneway. */
@@ -358,14 +349,14 @@ static bool handle_request(struct vl_server *s, struct vl_call *call, const char
 			goto out;
 		}
 		if (reg->iface->methods[i].fn(call, params, reg->userdata) < 0 && !call->answer)
-			vl_error(call, VL_ERROR_INTERNAL, NULL);
+			transport_errorv(call, VL_ERROR_INTERNAL, NULL);
 		goto out;
 	}
 	vl_error_str(call, VL_ERROR_METHOD_NOT_FOUND, "method", method);
 out:
 	json_object_put(empty);
 	if (!call->answer)
-		vl_error(call, VL_ERROR_INTERNAL, NULL);
+		transport_errorv(call, VL_ERROR_INTERNAL, NULL);
 	if (oneway) {
 		json_object_put(call->answer);
 		call->answer = NULL;
@@ -394,7 +385,7 @@ int vl_server_dispatch(struct vl_server *s, const char *msg, size_t len,
 		json_object *p = json_object_new_object();
 
 		json_object_object_add(p, "limit", json_object_new_int64((int64_t)s->limits.max_message));
-		vl_error(&call, VL_ERROR_TOO_LARGE, p);
+		transport_errorv(&call, VL_ERROR_TOO_LARGE, p);
 	} else if (handle_request(s, &call, msg, len)) {
 		return 0;
 	}
@@ -572,11 +563,12 @@ static bool client_event(struct vl_server *s, struct vl_client *c, uint32_t even
 /* Over the limit: say so in one best-effort write, then hang up. */
 static void refuse_client(struct vl_server *s, int fd)
 {
-	char msg[160];
+	char msg[VL_ERROR_NAME_MAX + 64], name[VL_ERROR_NAME_MAX];
 	int n;
 
 	n = snprintf(msg, sizeof(msg), "{\"error\":\"%s\",\"parameters\":{\"limit\":%u}}",
-		     VL_ERROR_TOO_MANY_CLIENTS, s->limits.max_clients);
+		     transport_error(s, VL_ERROR_TOO_MANY_CLIENTS, name, sizeof(name)),
+		     s->limits.max_clients);
 	send(fd, msg, (size_t)n + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
 }

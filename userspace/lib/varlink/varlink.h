@@ -23,14 +23,19 @@
 #define VL_ERROR_METHOD_NOT_FOUND	"org.varlink.service.MethodNotFound"
 #define VL_ERROR_INVALID_PARAMETER	"org.varlink.service.InvalidParameter"
 /*
- * Transport errors Varlink leaves to the service.  They are declared in
- * the io.credgate.Device interface description (userspace/agent/device.c),
- * so a client can look them up.
+ * Transport errors Varlink leaves to the service.  The server names them
+ * after the first interface added to it (vl_server_add_interface()), which
+ * must declare them in its IDL so a client can look them up:
+ * io.credgate.Device.varlink does, so credgated answers
+ * io.credgate.Device.ProtocolError and so on.
  */
-#define VL_ERROR_PROTOCOL		"io.credgate.Device.ProtocolError"
-#define VL_ERROR_TOO_LARGE		"io.credgate.Device.MessageTooLarge"
-#define VL_ERROR_TOO_MANY_CLIENTS	"io.credgate.Device.TooManyConnections"
-#define VL_ERROR_INTERNAL		"io.credgate.Device.InternalError"
+#define VL_ERROR_PROTOCOL		"ProtocolError"
+#define VL_ERROR_TOO_LARGE		"MessageTooLarge"
+#define VL_ERROR_TOO_MANY_CLIENTS	"TooManyConnections"
+#define VL_ERROR_INTERNAL		"InternalError"
+
+/* The interface credgated serves (userspace/lib/varlink/io.credgate.Device.varlink). */
+#define CG_DEVICE_INTERFACE		"io.credgate.Device"
 
 #define VL_DEFAULT_MAX_MESSAGE		(64 * 1024)
 #define VL_DEFAULT_MAX_CLIENTS		64
