@@ -108,7 +108,7 @@ static int add_from_file(struct device_ids *ids, enum device_id_kind kind,
 	_cleanup_free_ char *data = NULL;
 	size_t size;
 
-	if (store_read(root, path, 4096, &data, &size) < 0)
+	if (rooted_read(root, path, 4096, &data, &size) < 0)
 		return 0;	/* identifiers are best effort */
 	return device_ids_add(ids, kind, data, path);
 }
@@ -120,7 +120,7 @@ static int add_hostapd_ssid(struct device_ids *ids, const char *root)
 	size_t size;
 	char *save = NULL;
 
-	if (store_read(root, "/etc/hostapd/hostapd.conf", 1 << 20, &data, &size) < 0)
+	if (rooted_read(root, "/etc/hostapd/hostapd.conf", 1 << 20, &data, &size) < 0)
 		return 0;
 	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if (!strncmp(l, "ssid=", 5)) {
@@ -174,7 +174,7 @@ int device_ids_probe_live(struct device_ids *ids)
 				closedir(dh);
 				return -ENOMEM;
 			}
-			if (store_read(NULL, path, 4096, &data, &size) < 0)
+			if (rooted_read(NULL, path, 4096, &data, &size) < 0)
 				continue;
 			r = device_ids_add(ids, DEVID_MAC, data, de->d_name);
 			if (r < 0) {

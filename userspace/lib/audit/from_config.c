@@ -13,7 +13,7 @@ int audit_config_read(const char *root, const char *path, struct cg_config *c)
 	r = cg_config_init(c);
 	if (r < 0)
 		return r;
-	r = store_read(root, path, 1 << 20, &text, &size);
+	r = rooted_read(root, path, 1 << 20, &text, &size);
 	if (r == -ENOENT)
 		return 0;
 	if (asprintf(&name, "%s%s", root && strcmp(root, "/") ? root : "", path) < 0)

@@ -9,9 +9,7 @@
 #include "base/util.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 static const struct store_ops *const store_ops_table[_STORE_TYPE_MAX] = {
 	[STORE_SHADOW] = &store_shadow_ops,
@@ -287,50 +285,6 @@ next:
 	return 0;
 }
 
-int store_open(const char *root, const char *path)
-{
-	_cleanup_close_ int rootfd = -1;
-	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd;
-
-	if (root_is_host(root)) {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		return fd < 0 ? -errno : fd;
-	}
-	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return -errno;
-	while (*path == '/')
-		path++;
-	fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	if (fd < 0 && errno == ENOSYS)
-		/* Kernels before 5.6: refuse a final symlink rather than follow it out of the tree. */
-		fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
-	return fd < 0 ? -errno : fd;
-}
-
-int store_read(const char *root, const char *path, size_t max, char **out, size_t *size)
-{
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-
-	fd = store_open(root, path);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return -EBADFD;
-	if ((unsigned long long)st.st_size > max)
-		return -EFBIG;
-	return read_fd_all(fd, max, (size_t)st.st_size, out, size);
-}
-
 static const char *read_error_text(int err)
 {
 	switch (err) {
@@ -357,7 +311,7 @@ int store_read_reported(const char *root, const char *path, size_t max, const ch
 	*diag_path = NULL;
 	if (asprintf(diag_path, "%s%s", root_prefix(root), path) < 0)
 		return -ENOMEM;
-	r = store_read(root, path, max, data, size);
+	r = rooted_read(root, path, max, data, size);
 	if (r < 0 && r != -ENOENT && r != -ENOMEM)
 		diagf(diag, ud, *diag_path, 0, "cannot read%s%s: %s", what ? " " : "",
 		      what ? what : "", read_error_text(r));

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "base/names.h"
+#include "base/rooted.h"
 
 enum store_type {
 	STORE_SHADOW,
@@ -90,12 +91,6 @@ int store_parse(enum store_type type, const char *path, const char *diag_path,
 		const char *data, size_t size, store_diag_fn diag, void *userdata,
 		struct store_file **out);
 
-/*
- * Open @path for reading; with @root, @path is resolved inside @root as
- * the device would see it (absolute symlinks stay in the tree).  Returns an
- * fd or a negative errno.
- */
-int store_open(const char *root, const char *path);
 
 /*
  * Read and parse one store.  -ENOENT when the file is absent (the caller
@@ -105,11 +100,9 @@ int store_open(const char *root, const char *path);
 int store_load(enum store_type type, const char *root, const char *path,
 	       store_diag_fn diag, void *userdata, struct store_file **out);
 
-/* Read a whole regular file (opened with store_open) of at most @max bytes. */
-int store_read(const char *root, const char *path, size_t max, char **out, size_t *size);
 
 /*
- * store_read plus the diagnostic every caller gives: "ROOTPATH: cannot read
+ * rooted_read plus the diagnostic every caller gives: "ROOTPATH: cannot read
  * WHAT: reason" for any failure but -ENOENT (the caller decides whether a
  * missing file matters).  *diag_path (caller frees) is root + path.
  */
