@@ -214,12 +214,29 @@ install: all
 		s=$${f##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/; done
 
-# Release tarball of HEAD plus a VERSION file, so it builds without git.
-dist:
+# The LSM as a patch against linux-source-6.1 plus its config fragment, for
+# kernel builds that do not run scripts/kernel/add-to-tree themselves
+# (docs/kernel-integration.md).  Generated, never committed.
+KERNEL_PATCH := $(BUILD)/kernel-patch/0001-security-add-credgate-LSM.patch
+KERNEL_PATCH_SRCS := $(wildcard kernel/* scripts/kernel/*) include/credgate/policy.h
+.PHONY: kernel-patch
+kernel-patch: $(KERNEL_PATCH)
+$(KERNEL_PATCH): $(KERNEL_PATCH_SRCS)
+	scripts/kernel/make-patch $(@D)
+
+# Release tarball of HEAD plus a VERSION file, so it builds without git, and
+# kernel-patch/ with the generated patch and fragment.  The patch is made
+# from the work tree, so its sources must be as committed.
+dist: $(KERNEL_PATCH)
+	@git diff --quiet HEAD -- kernel include/credgate/policy.h scripts/kernel || { \
+		echo "make dist: kernel/, include/credgate/policy.h or scripts/kernel/ differ from HEAD; commit them first" >&2; \
+		exit 1; }
 	@mkdir -p $(BUILD)
 	echo $(VERSION) > $(BUILD)/VERSION
 	git archive --format=tar.gz --prefix=credgate-$(VERSION)/ --add-file=$(BUILD)/VERSION \
-		-o $(BUILD)/credgate-$(VERSION).tar.gz HEAD
+		--prefix=credgate-$(VERSION)/kernel-patch/ --add-file=$(KERNEL_PATCH) \
+		--add-file=$(BUILD)/kernel-patch/credgate.config \
+		--prefix=credgate-$(VERSION)/ -o $(BUILD)/credgate-$(VERSION).tar.gz HEAD
 	@echo $(BUILD)/credgate-$(VERSION).tar.gz
 
 # Long crash-safety loop of 'credgate migrate' (CRASH_RUNS=N, default 20000).
