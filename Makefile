@@ -225,17 +225,15 @@ $(KERNEL_PATCH): $(KERNEL_PATCH_SRCS)
 	scripts/kernel/make-patch $(@D)
 
 # Release tarball of HEAD plus a VERSION file, so it builds without git, and
-# kernel-patch/ with the generated patch and fragment.  The patch is made
-# from the work tree, so its sources must be as committed.
-dist: $(KERNEL_PATCH)
-	@git diff --quiet HEAD -- kernel include/credgate/policy.h scripts/kernel || { \
-		echo "make dist: kernel/, include/credgate/policy.h or scripts/kernel/ differ from HEAD; commit them first" >&2; \
-		exit 1; }
+# kernel-patch/ with the patch and fragment made from HEAD's sources.
+dist:
 	@mkdir -p $(BUILD)
 	echo $(VERSION) > $(BUILD)/VERSION
+	scripts/kernel/make-patch --rev HEAD $(BUILD)/dist-kernel-patch
 	git archive --format=tar.gz --prefix=credgate-$(VERSION)/ --add-file=$(BUILD)/VERSION \
-		--prefix=credgate-$(VERSION)/kernel-patch/ --add-file=$(KERNEL_PATCH) \
-		--add-file=$(BUILD)/kernel-patch/credgate.config \
+		--prefix=credgate-$(VERSION)/kernel-patch/ \
+		--add-file=$(BUILD)/dist-kernel-patch/0001-security-add-credgate-LSM.patch \
+		--add-file=$(BUILD)/dist-kernel-patch/credgate.config \
 		--prefix=credgate-$(VERSION)/ -o $(BUILD)/credgate-$(VERSION).tar.gz HEAD
 	@echo $(BUILD)/credgate-$(VERSION).tar.gz
 
