@@ -260,12 +260,27 @@ install: all
 		s=$${f##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/; done
 
-# Release tarball of HEAD plus a VERSION file, so it builds without git.
+# The LSM as a patch against linux-source-6.1 plus its config fragment, for
+# kernel builds that do not run scripts/kernel/add-to-tree themselves
+# (docs/kernel-integration.md).  Generated, never committed.
+KERNEL_PATCH := $(BUILD)/kernel-patch/0001-security-add-credgate-LSM.patch
+KERNEL_PATCH_SRCS := $(wildcard kernel/* scripts/kernel/*) include/credgate/policy.h
+.PHONY: kernel-patch
+kernel-patch: $(KERNEL_PATCH)
+$(KERNEL_PATCH): $(KERNEL_PATCH_SRCS)
+	scripts/kernel/make-patch $(@D)
+
+# Release tarball of HEAD plus a VERSION file, so it builds without git, and
+# kernel-patch/ with the patch and fragment made from HEAD's sources.
 dist:
 	@mkdir -p $(BUILD)
 	echo $(VERSION) > $(BUILD)/VERSION
+	scripts/kernel/make-patch --rev HEAD $(BUILD)/dist-kernel-patch
 	git archive --format=tar.gz --prefix=credgate-$(VERSION)/ --add-file=$(BUILD)/VERSION \
-		-o $(BUILD)/credgate-$(VERSION).tar.gz HEAD
+		--prefix=credgate-$(VERSION)/kernel-patch/ \
+		--add-file=$(BUILD)/dist-kernel-patch/0001-security-add-credgate-LSM.patch \
+		--add-file=$(BUILD)/dist-kernel-patch/credgate.config \
+		--prefix=credgate-$(VERSION)/ -o $(BUILD)/credgate-$(VERSION).tar.gz HEAD
 	@echo $(BUILD)/credgate-$(VERSION).tar.gz
 
 # Long crash-safety loop of 'credgate migrate' (CRASH_RUNS=N, default 20000).
