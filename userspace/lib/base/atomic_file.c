@@ -4,6 +4,7 @@
  * directory, previous version kept as NAME- (docs/migration.md).
  */
 #include "base/atomic_file.h"
+#include "base/rooted.h"
 #include "base/util.h"
 
 #include <dirent.h>
@@ -28,21 +29,38 @@ void test_crash_point(const char *step)
 }
 #endif
 
+/* Open (creating it 0600 if missing) the lock file @name in @dirfd: a regular file only. */
+static int open_lock_file(int dirfd, const char *name)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		int fd = rooted_open_regular_at(dirfd, name, O_WRONLY);
+
+		if (fd != -ENOENT)
+			return fd;
+		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+			    0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd < 0 ? -errno : fd;
+	}
+	return -EAGAIN;
+}
+
 int pwdb_lock(const char *root, unsigned int timeout_ms)
 {
-	char path[PATH_MAX];
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	_cleanup_close_ int dirfd = -1;
 	unsigned int waited = 0;
-	int fd, n;
+	const char *base;
+	int fd;
 
-	n = snprintf(path, sizeof(path), "%s/etc/.pwd.lock", root_prefix(root));
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -ENAMETOOLONG;
-	/* Same open flags and mode as glibc's lckpwdf(). */
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	/* glibc's lckpwdf() opens the same file, O_WRONLY | O_CREAT, mode 0600. */
+	dirfd = rooted_open_parent(root, "/etc/.pwd.lock", &base);
+	if (dirfd < 0)
+		return dirfd;
+	fd = open_lock_file(dirfd, base);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	while (fcntl(fd, F_SETLK, &fl) < 0) {
 		int err = errno;
 
@@ -81,9 +99,8 @@ int write_full(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* "DIR/.BASE<suffix>.credgate-XXXXXXXXXXXX" with a random tail. */
-static int temp_name(char *buf, size_t size, const char *dir, const char *base,
-		     const char *suffix)
+/* ".BASE<suffix>.credgate-XXXXXXXXXXXX" with a random tail. */
+static int temp_name(char *buf, size_t size, const char *base, const char *suffix)
 {
 	uint8_t rnd[6];
 	char tail[13];
@@ -93,7 +110,7 @@ static int temp_name(char *buf, size_t size, const char *dir, const char *base,
 		return -EIO;
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		snprintf(tail + 2 * i, 3, "%02x", rnd[i]);
-	n = snprintf(buf, size, "%s/.%s%s" TEMP_TAG "%s", dir, base, suffix, tail);
+	n = snprintf(buf, size, ".%s%s" TEMP_TAG "%s", base, suffix, tail);
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	return 0;
@@ -103,19 +120,24 @@ static int temp_name(char *buf, size_t size, const char *dir, const char *base,
  * Remove temporary files a killed run left behind for this store.  Callers
  * hold the password-database lock, so no live writer owns them.
  */
-static void remove_stale_temps(const char *dir, const char *base)
+static void remove_stale_temps(int dirfd, const char *base)
 {
 	char prefix[NAME_MAX + 1];
 	DIR *d;
 	struct dirent *de;
-	int n;
+	int n, fd;
 
 	n = snprintf(prefix, sizeof(prefix), ".%s", base);
 	if (n < 0 || (size_t)n >= sizeof(prefix))
 		return;
-	d = opendir(dir);
-	if (!d)
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
 	while ((de = readdir(d))) {
 		const char *rest;
 
@@ -127,7 +149,7 @@ static void remove_stale_temps(const char *dir, const char *base)
 		if (strncmp(rest, TEMP_TAG, strlen(TEMP_TAG)) ||
 		    strlen(rest) != strlen(TEMP_TAG) + 12)
 			continue;
-		unlinkat(dirfd(d), de->d_name, 0);
+		unlinkat(dirfd, de->d_name, 0);
 	}
 	closedir(d);
 }
@@ -185,18 +207,20 @@ static int copy_attributes(int from, int to)
 	return 0;
 }
 
-/* Copy fallback for file systems without hard links. */
-static int copy_backup(const char *path, const char *tmp, int old_fd)
+/* Copy fallback for file systems without hard links: from the open file. */
+static int copy_backup(int dirfd, const char *tmp, int old_fd)
 {
 	_cleanup_free_ char *old = NULL;
 	_cleanup_close_ int fd = -1;
 	size_t len;
 	int r;
 
-	r = read_file(path, 64 << 20, &old, &len);
+	if (lseek(old_fd, 0, SEEK_SET) < 0)
+		return -errno;
+	r = read_fd_all(old_fd, 64 << 20, 0, &old, &len);
 	if (r < 0)
 		return r;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0)
 		return -errno;
 	r = write_full(fd, old, len);
@@ -207,100 +231,66 @@ static int copy_backup(const char *path, const char *tmp, int old_fd)
 	return r;
 }
 
-/* Make "@path-" hold the current @path without ever being half-written. */
-static int keep_backup(const char *path, const char *dir, const char *base,
-		       int old_fd, const char **step)
+/* Make "@base-" hold the current @base without ever being half-written. */
+static int keep_backup(int dirfd, const char *base, int old_fd, const char **step)
 {
-	char tmp[PATH_MAX], backup[PATH_MAX];
+	char tmp[NAME_MAX + 1], backup[NAME_MAX + 1];
 	int r, n;
 
-	n = snprintf(backup, sizeof(backup), "%s-", path);
+	n = snprintf(backup, sizeof(backup), "%s-", base);
 	if (n < 0 || (size_t)n >= sizeof(backup))
 		return -ENAMETOOLONG;
-	r = temp_name(tmp, sizeof(tmp), dir, base, "-");
+	r = temp_name(tmp, sizeof(tmp), base, "-");
 	if (r < 0)
 		return r;
 	test_crash_point("link-backup");
 	*step = "link previous version";
-	if (link(path, tmp) < 0) {
+	if (linkat(dirfd, base, dirfd, tmp, 0) < 0) {
 		if (errno != EPERM && errno != EMLINK && errno != ENOTSUP &&
 		    errno != EOPNOTSUPP)
 			return -errno;
 		*step = "copy previous version";
-		r = copy_backup(path, tmp, old_fd);
+		r = copy_backup(dirfd, tmp, old_fd);
 		if (r < 0) {
-			unlink(tmp);
+			unlinkat(dirfd, tmp, 0);
 			return r;
 		}
 	}
 	test_crash_point("rename-backup");
 	*step = "rename previous version to backup";
-	if (rename(tmp, backup) < 0) {
+	/* renameat() replaces a symlink at "@base-" itself, never its target. */
+	if (renameat(dirfd, tmp, dirfd, backup) < 0) {
 		r = -errno;
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 		return r;
 	}
 	return 0;
 }
 
-static int fsync_dir(const char *dir)
+int atomic_file_replace_at(int dirfd, const char *base, const void *data, size_t len,
+			   const char **failed_step)
 {
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		return -errno;
-	return 0;
-}
-
-int atomic_file_replace(const char *path, const void *data, size_t len,
-			const char **failed_step)
-{
-	char dir[PATH_MAX], tmp[PATH_MAX];
-	const char *base, *slash, *step_dummy;
+	char tmp[NAME_MAX + 1];
+	const char *step_dummy;
 	const char **step = failed_step ? failed_step : &step_dummy;
 	_cleanup_close_ int old_fd = -1, fd = -1;
-	struct stat st;
-	size_t dlen;
 	int r;
 
-	slash = strrchr(path, '/');
-	if (slash) {
-		dlen = (size_t)(slash - path);
-		base = slash + 1;
-	} else {
-		dlen = 0;
-		base = path;
-	}
-	if (!*base || dlen >= sizeof(dir))
+	if (!*base || strchr(base, '/'))
 		return -EINVAL;
-	if (slash) {
-		memcpy(dir, path, dlen);
-		dir[dlen] = '\0';
-		if (!dlen)
-			strcpy(dir, "/");
-	} else {
-		strcpy(dir, ".");
-	}
-
 	*step = "open current file";
-	old_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	old_fd = rooted_open_regular_at(dirfd, base, O_RDONLY);
 	if (old_fd < 0)
-		return -errno;
-	if (fstat(old_fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
+		return old_fd;
 
-	remove_stale_temps(dir, base);
+	remove_stale_temps(dirfd, base);
 
-	r = temp_name(tmp, sizeof(tmp), dir, base, "");
+	r = temp_name(tmp, sizeof(tmp), base, "");
 	if (r < 0)
 		return r;
 	test_crash_point("create-temp");
 	*step = "create temporary file";
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0)
 		return -errno;
 
@@ -322,25 +312,46 @@ int atomic_file_replace(const char *path, const void *data, size_t len,
 			r = -errno;
 	}
 	if (r >= 0)
-		r = keep_backup(path, dir, base, old_fd, step);
+		r = keep_backup(dirfd, base, old_fd, step);
 	if (r >= 0) {
 		test_crash_point("rename");
 		*step = "rename temporary file over the store";
-		if (rename(tmp, path) < 0)
+		if (renameat(dirfd, tmp, dirfd, base) < 0)
 			r = -errno;
 	}
 	if (r < 0) {
 		int saved = r;
 
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 		return saved;
 	}
 	test_crash_point("fsync-dir");
-	*step = "fsync directory";
-	r = fsync_dir(dir);
-	if (r < 0)
-		return r;
+	/*
+	 * The new file is in place: a failed directory fsync only means a
+	 * power cut could still bring the old one back.  Reporting "not
+	 * applied" would make the operator throw the new passwords away.
+	 */
+	if (fsync(dirfd) < 0)
+		log_warning_errno(errno, "%s replaced, but fsync of its directory failed: %m; run sync before powering off",
+				  base);
 	test_crash_point("replaced");
 	*step = NULL;
 	return 0;
+}
+
+int atomic_file_replace(const char *path, const void *data, size_t len,
+			const char **failed_step)
+{
+	_cleanup_close_ int dirfd = -1;
+	const char *base = path;
+
+	if (failed_step)
+		*failed_step = "open directory";
+	if (strchr(path, '/'))
+		dirfd = rooted_open_parent(NULL, path, &base);
+	else if ((dirfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		dirfd = -errno;
+	if (dirfd < 0)
+		return dirfd;
+	return atomic_file_replace_at(dirfd, base, data, len, failed_step);
 }

@@ -16,7 +16,9 @@
 
 /*
  * Take the lock lckpwdf(3) takes: a POSIX write lock on ROOT/etc/.pwd.lock
- * (@root NULL or "/" means the running system).  shadow-utils' passwd,
+ * (@root NULL or "/" means the running system), resolved inside @root and
+ * opened only if it is a regular file (created 0600 if missing; a symlink
+ * or device there is refused with -EBADFD).  shadow-utils' passwd,
  * chpasswd, usermod ... take the same lock, also under -R/--root, so they
  * and credgate never interleave.  Returns the lock fd (close it to release;
  * the kernel also drops it when the process dies, so a crash never leaves
@@ -37,6 +39,16 @@ int pwdb_lock(const char *root, unsigned int timeout_ms);
  */
 int atomic_file_replace(const char *path, const void *data, size_t len,
 			const char **failed_step);
+
+/*
+ * The same for @base in the directory @dirfd (rooted_open_parent()): every
+ * step is an *at() call on @dirfd, so a --root tree's symlinks cannot send
+ * a write outside it.  @base must be a regular file: -ELOOP for a symlink,
+ * -EBADFD for anything else.  A failed fsync of the directory after the rename is a
+ * warning, not a failure: the new file is in place.
+ */
+int atomic_file_replace_at(int dirfd, const char *base, const void *data, size_t len,
+			   const char **failed_step);
 
 /* write(2) all of @data, retrying on EINTR and short writes.  0 or -errno. */
 int write_full(int fd, const void *data, size_t len);

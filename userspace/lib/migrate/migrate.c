@@ -195,13 +195,6 @@ static void diag_quiet(void *userdata, const char *path, unsigned line, const ch
 	(void)msg;
 }
 
-int migrate_host_path(const char *root, const char *path, char **out)
-{
-	if (asprintf(out, "%s%s", root_prefix(root), path) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
 /* Same accounts, in the same order, and no new bad lines. */
 static int same_accounts(const struct store_file *a, const struct store_file *b)
 {
@@ -216,15 +209,14 @@ static int same_accounts(const struct store_file *a, const struct store_file *b)
 int migrate_write_store(const char *root, const struct store_file *sf,
 			const struct line_edit *edits, size_t n_edits, const char **step)
 {
-	_cleanup_free_ char *host = NULL, *now = NULL, *data = NULL;
+	_cleanup_free_ char *now = NULL, *data = NULL;
+	_cleanup_close_ int dirfd = -1, fd = -1;
 	struct store_file *check = NULL;
+	const char *base;
 	size_t now_len, len;
 	int r;
 
 	*step = "prepare new contents";
-	r = migrate_host_path(root, sf->path, &host);
-	if (r < 0)
-		return r;
 	r = migrate_apply_edits(sf->data, sf->size, edits, n_edits, &data, &len);
 	if (r < 0)
 		return r;
@@ -236,16 +228,24 @@ int migrate_write_store(const char *root, const struct store_file *sf,
 	store_file_free(check);
 	if (r < 0)
 		return r;
+	/* Every step from here on is relative to the store's directory in the tree. */
+	*step = "open the store's directory";
+	dirfd = rooted_open_parent(root, sf->path, &base);
+	if (dirfd < 0)
+		return dirfd;
 	/* A writer that ignores the shadow lock (BusyBox passwd) changed it. */
 	*step = "re-read store";
-	r = read_file(host, STORE_FILE_MAX, &now, &now_len);
+	fd = rooted_open_regular_at(dirfd, base, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	r = rooted_read_fd(fd, STORE_FILE_MAX, &now, &now_len);
 	if (r < 0)
 		return r;
 	if (now_len != sf->size || memcmp(now, sf->data, now_len)) {
 		*step = "check store unchanged since it was read";
 		return -EAGAIN;
 	}
-	return atomic_file_replace(host, data, len, step);
+	return atomic_file_replace_at(dirfd, base, data, len, step);
 }
 
 /* The method most accounts of @sf use, for a blank account's new hash. */
@@ -495,8 +495,8 @@ static int migrate_store(const struct migrate_opts *o, struct audit_judge *j,
 				  o->audit->cache_path);
 	r = migrate_write_store(o->root, sf, edits, n, &step);
 	if (r < 0) {
-		log_error_errno(r, "migrate: %s left unchanged: step '%s' failed: %m", first->store,
-		       step ? step : "?");
+		log_error_errno(r, "migrate: %s left unchanged: step '%s' failed: %s", first->store,
+				step ? step : "?", rooted_strerror(r));
 		if (o->policy == CG_POLICY_RANDOM && o->creds_fd >= 0)
 			credentials_note_failure(o->creds_fd, first->store, step, r);
 		goto out;
@@ -531,8 +531,8 @@ int migrate_run(const struct migrate_opts *o)
 		return log_error_errno(EINVAL, "migrate: new passwords would reach nobody (no credentials file, no on_password); nothing was changed");
 	lock = pwdb_lock(o->root, PWDB_LOCK_TIMEOUT_MS);
 	if (lock < 0)
-		return log_error_errno(lock, "migrate: cannot take the shadow lock %s/etc/.pwd.lock: %m%s; nothing was changed",
-			      root,
+		return log_error_errno(lock, "migrate: cannot take the shadow lock %s/etc/.pwd.lock: %s%s; nothing was changed",
+			      root, rooted_strerror(lock),
 			      lock == -ETIMEDOUT ? " (another passwd/chpasswd/credgate holds it)" : "");
 	r = audit_run(o->audit, &rep);
 	if (r < 0)
@@ -626,7 +626,8 @@ int migrate_set_password(const struct migrate_opts *o, const char *user, const c
 	}
 	lock = pwdb_lock(o->root, PWDB_LOCK_TIMEOUT_MS);
 	if (lock < 0) {
-		r = log_error_errno(lock, "passwd: cannot take the shadow lock: %m; nothing was changed");
+		r = log_error_errno(lock, "passwd: cannot take the shadow lock: %s; nothing was changed",
+				  rooted_strerror(lock));
 		goto out;
 	}
 	r = find_user_store(o, user, &sf, &rec);
@@ -652,8 +653,8 @@ int migrate_set_password(const struct migrate_opts *o, const char *user, const c
 			o->audit->cache_path);
 	r = migrate_write_store(o->root, sf, &edit, 1, &step);
 	if (r < 0)
-		log_error_errno(r, "passwd: %s left unchanged: step '%s' failed: %m", sf->path,
-		       step ? step : "?");
+		log_error_errno(r, "passwd: %s left unchanged: step '%s' failed: %s", sf->path,
+				step ? step : "?", rooted_strerror(r));
 out:
 	explicit_bzero(hash, sizeof(hash));
 	store_file_free(sf);

@@ -57,9 +57,6 @@ int credentials_create(const char *path);
 int credentials_add(int fd, const char *store, const char *user, const char *password);
 int credentials_note_failure(int fd, const char *store, const char *step, int err);
 
-/* The file behind @path (as on the device) on this host: ROOT + path. */
-int migrate_host_path(const char *root, const char *path, char **out);
-
 /*
  * Write @sf with @edits applied, crash-safely (atomic_file_replace).  The
  * caller holds pwdb_lock() and loaded @sf under it.  Refuses (-EAGAIN) when

@@ -285,23 +285,6 @@ next:
 	return 0;
 }
 
-static const char *read_error_text(int err)
-{
-	switch (err) {
-	case -EACCES:
-	case -EPERM:
-		return "Permission denied (run as root)";
-	case -EBADFD:
-		return "not a regular file";
-	case -EFBIG:
-		return "file too large";
-	case -ELOOP:
-		return "symlink refused";
-	default:
-		return strerror(-err);
-	}
-}
-
 int store_read_reported(const char *root, const char *path, size_t max, const char *what,
 			store_diag_fn diag, void *ud, char **diag_path, char **data,
 			size_t *size)
@@ -314,7 +297,7 @@ int store_read_reported(const char *root, const char *path, size_t max, const ch
 	r = rooted_read(root, path, max, data, size);
 	if (r < 0 && r != -ENOENT && r != -ENOMEM)
 		diagf(diag, ud, *diag_path, 0, "cannot read%s%s: %s", what ? " " : "",
-		      what ? what : "", read_error_text(r));
+		      what ? what : "", rooted_strerror(r));
 	return r;
 }
 
