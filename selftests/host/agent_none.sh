@@ -251,6 +251,71 @@ else
 fi
 stop_agent
 
+# 5c. A symlinked store (/etc/shadow -> /data/shadow on read-only roots):
+#     a tool writing next to the target (BusyBox passwd: temp file, rename)
+#     is noticed, and so is the link pointed at another file.
+mkdir -p "$work/data" "$work/link"
+write_target() { # FILE ROOT_HASH ADMIN_HASH: replace FILE by rename
+	printf 'root:%s:19000:0:99999:7:::\nadmin:%s:19000:0:99999:7:::\n' "$2" "$3" >"$1.tmp"
+	mv "$1.tmp" "$1"
+}
+write_target "$work/data/shadow" "$good1" "$good2"
+write_target "$work/data/other" "$good1" "$bad"
+ln -s ../data/shadow "$work/link/shadow"
+sed "s|^stores = .*|stores = shadow:$work/link/shadow passwd:$work/etc/passwd|" "$work/credgate.conf" >"$work/link.conf"
+if start_agent "$work/link.conf" && wait_for compliant 60000 >/dev/null; then
+	write_target "$work/data/shadow" "$good1" ""
+	if ms=$(wait_for not_compliant 1000); then
+		ok "symlinked store: a blank password written next to the target is noticed within 1 s (${ms} ms)"
+	else
+		not_ok "symlinked store: a change to the target was missed"
+		sed 's/^/# /' "$work/agent.log"
+	fi
+	write_target "$work/data/shadow" "$good1" "$good2"
+	wait_for compliant 2000 >/dev/null
+	ln -sfn ../data/other "$work/link/shadow"
+	if ms=$(wait_for not_compliant 1000); then
+		ok "symlinked store: the link pointed at another file is noticed within 1 s (${ms} ms)"
+	else
+		not_ok "symlinked store: retargeting the link was missed"
+	fi
+	ln -sfn ../data/shadow "$work/link/shadow"
+	wait_for compliant 2000 >/dev/null
+	# after the re-resolution the new target's changes are seen too
+	write_target "$work/data/shadow" "" "$good2"
+	if ms=$(wait_for not_compliant 1000); then
+		ok "symlinked store: watched again after the link changed (${ms} ms)"
+	else
+		not_ok "symlinked store: not watched after the link changed"
+	fi
+else
+	not_ok "symlinked store: the agent did not start compliant"
+	not_ok "symlinked store: (not run)"
+	not_ok "symlinked store: (not run)"
+	sed 's/^/# /' "$work/agent.log"
+fi
+stop_agent
+
+# 5d. Continuous writes (every 20 ms) cannot postpone the audit: a blank
+#     password written among them closes within 1 s.
+write_shadow "$good1" "$good2"
+if start_agent "$work/credgate.conf" && wait_for compliant 60000 >/dev/null; then
+	( for _ in $(seq 150); do touch "$work/etc/shadow"; sleep 0.02; done ) &
+	writer=$!
+	sleep 0.3
+	printf 'guest::19000:0:99999:7:::\n' >>"$work/etc/shadow"
+	if ms=$(wait_for not_compliant 1000); then
+		ok "writes every 20 ms: a blank password among them is noticed within 1 s (${ms} ms)"
+	else
+		not_ok "writes every 20 ms postponed the audit"
+	fi
+	kill "$writer" 2>/dev/null
+	wait "$writer" 2>/dev/null
+else
+	not_ok "writes every 20 ms: the agent did not start compliant"
+fi
+stop_agent
+
 # 6. Status without the agent.
 "$cli" status --socket "$sock" >"$work/status.txt" 2>&1
 if grep -q 'agent: *not running' "$work/status.txt"; then

@@ -77,7 +77,9 @@ struct agent {
 	bool decided_logged;
 	int inotify_fd, debounce_fd;
 	struct watch *watches;		/* watch.c */
-	size_t n_watches;
+	size_t n_watches, cap_watches;
+	bool rewatch;			/* rebuild the watches before the next audit */
+	long long debounce_deadline_ms;	/* CLOCK_MONOTONIC; 0: no burst pending */
 	struct audit_job job;
 	bool full_pending;		/* run the full tier after this fast one */
 	struct timespec started;	/* for the time-to-decision log line */

@@ -3,65 +3,174 @@
  * Store watches.  Tools replace stores by rename (passwd, chpasswd,
  * credgate migrate, sed -i), which a watch on the file itself would miss
  * after the first change, so the agent watches each store's directory and
- * filters on the name.  Bursts of events (a tool writes a temporary file,
- * fsyncs, renames, writes a backup) are debounced into one re-audit.
+ * filters on the name.  A store that is a symlink (/etc/shadow ->
+ * /data/shadow on read-only root file systems) is watched at every hop:
+ * the link's directory and name, and the target's; any change to a hop
+ * re-resolves the chain.  A lost watch (IN_IGNORED: the directory went
+ * away) or a queue overflow (IN_Q_OVERFLOW: events were dropped) means
+ * changes could have been missed: the watches are rebuilt and the stores
+ * audited again.  Bursts of events (a tool writes a temporary file,
+ * fsyncs, renames, writes a backup) are debounced into one re-audit:
+ * DEBOUNCE_MS after the last event, but never later than DEBOUNCE_MAX_MS
+ * after the first, so continuous writes cannot postpone the audit.
  */
 #include "agent.h"
 #include "audit/audit.h"
 #include "base/util.h"
 
 #include <libgen.h>
+#include <limits.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <syslog.h>
+#include <time.h>
 
-#define DEBOUNCE_MS 50
+#define DEBOUNCE_MS	50
+#define DEBOUNCE_MAX_MS	250
+/* Symlink hops followed from a store's path to the file itself. */
+#define WATCH_MAX_HOPS	8
 #define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | \
 		    IN_DELETE | IN_ATTRIB | IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF)
 
 struct watch {
 	int wd;
-	char *name;		/* basename of the store; NULL: any file */
+	char *name;		/* basename of the store or hop; NULL: any file */
 };
 
-static int add_watch(struct agent *a, const char *path, bool whole_dir)
+static long long now_ms(void)
 {
-	_cleanup_free_ char *d = strdup(path), *b = strdup(path);
-	struct watch *nw;
-	int wd;
+	struct timespec ts;
 
-	if (!d || !b)
-		return -ENOMEM;
-	wd = inotify_add_watch(a->inotify_fd, whole_dir ? path : dirname(d), WATCH_MASK);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Watch @dir for changes to @name (NULL: to any file in it). */
+static int add_watch(struct agent *a, const char *dir, const char *name)
+{
+	int wd = inotify_add_watch(a->inotify_fd, dir, WATCH_MASK);
+
 	if (wd < 0) {
 		agent_log(a, LOG_WARNING, "cannot watch %s (%m): changes to it are noticed only at the next audit",
-			  whole_dir ? path : dirname(d));
+			  dir);
 		return 0;
 	}
-	nw = reallocarray(a->watches, a->n_watches + 1, sizeof(*nw));
-	if (!nw)
+	if (GREEDY_REALLOC(a->watches, a->cap_watches, a->n_watches + 1) < 0)
 		return -ENOMEM;
-	a->watches = nw;
 	a->watches[a->n_watches].wd = wd;
-	a->watches[a->n_watches].name = whole_dir ? NULL : strdup(basename(b));
-	if (!whole_dir && !a->watches[a->n_watches].name)
+	a->watches[a->n_watches].name = name ? strdup(name) : NULL;
+	if (name && !a->watches[a->n_watches].name)
 		return -ENOMEM;
 	a->n_watches++;
 	return 0;
 }
 
-static bool relevant(const struct agent *a, const struct inotify_event *ev)
+/* Watch @path's directory for @path's name, and each symlink hop after it. */
+static int watch_store(struct agent *a, const char *path)
 {
+	char cur[PATH_MAX];
+
+	if (strlen(path) >= sizeof(cur))
+		return 0;
+	strcpy(cur, path);
+	for (int hop = 0; hop <= WATCH_MAX_HOPS; hop++) {
+		char d[PATH_MAX], b[PATH_MAX], target[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+		int r;
+
+		strcpy(d, cur);
+		strcpy(b, cur);
+		r = add_watch(a, dirname(d), basename(b));
+		if (r < 0)
+			return r;
+		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
+			return 0;
+		n = readlink(cur, target, sizeof(target) - 1);
+		if (n < 0)
+			return 0;
+		target[n] = '\0';
+		if (target[0] == '/') {
+			strcpy(cur, target);
+		} else {
+			strcpy(d, cur);
+			if (snprintf(cur, sizeof(cur), "%s/%s", dirname(d), target) >= (int)sizeof(cur))
+				return 0;
+		}
+	}
+	agent_log(a, LOG_WARNING, "%s: more than %d symlinks: only the first are watched",
+		  path, WATCH_MAX_HOPS);
+	return 0;
+}
+
+static void watches_clear(struct agent *a)
+{
+	for (size_t i = 0; i < a->n_watches; i++) {
+		inotify_rm_watch(a->inotify_fd, a->watches[i].wd);
+		free(a->watches[i].name);
+	}
+	a->n_watches = 0;
+}
+
+static int watches_build(struct agent *a)
+{
+	int r;
+
+	watches_clear(a);
+	for (size_t i = 0; i < a->config.audit.n_stores; i++) {
+		r = watch_store(a, a->config.audit.stores[i].path);
+		if (r < 0)
+			return r;
+	}
+	/* The OEM's default lists change what is a violation. */
+	if (access(AUDIT_DEFAULTS_DIR, F_OK) == 0)
+		return add_watch(a, AUDIT_DEFAULTS_DIR, NULL);
+	return 0;
+}
+
+/* Does @ev touch a store (or a hop to one)?  Sets a->rewatch when needed. */
+static bool relevant(struct agent *a, const struct inotify_event *ev)
+{
+	if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED)) {
+		a->rewatch = true;
+		return true;
+	}
 	for (size_t i = 0; i < a->n_watches; i++) {
 		if (a->watches[i].wd != ev->wd)
 			continue;
-		if (!a->watches[i].name || (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)))
+		if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+			a->rewatch = true;
 			return true;
-		if (ev->len && !strcmp(ev->name, a->watches[i].name))
+		}
+		if (!a->watches[i].name)
 			return true;
+		if (ev->len && !strcmp(ev->name, a->watches[i].name)) {
+			/* A link replaced by a file, or pointed elsewhere. */
+			if (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM))
+				a->rewatch = true;
+			return true;
+		}
 	}
 	return false;
+}
+
+static void arm_debounce(struct agent *a)
+{
+	long long now = now_ms(), delay = DEBOUNCE_MS;
+	struct itimerspec its = { 0 };
+
+	if (!a->debounce_deadline_ms)
+		a->debounce_deadline_ms = now + DEBOUNCE_MAX_MS;
+	if (now + delay > a->debounce_deadline_ms)
+		delay = a->debounce_deadline_ms - now;
+	if (delay < 1)
+		delay = 1;	/* 0 would disarm the timer */
+	its.it_value.tv_sec = delay / 1000;
+	its.it_value.tv_nsec = (delay % 1000) * 1000000L;
+	if (timerfd_settime(a->debounce_fd, 0, &its, NULL) < 0)
+		agent_log(a, LOG_ERR, "timerfd: %m");
 }
 
 static int on_inotify(struct cg_loop *loop, int fd, uint32_t events, void *userdata)
@@ -81,12 +190,8 @@ static int on_inotify(struct cg_loop *loop, int fd, uint32_t events, void *userd
 			p += sizeof(*ev) + ev->len;
 		}
 	}
-	if (hit) {
-		struct itimerspec its = { .it_value.tv_nsec = DEBOUNCE_MS * 1000000L };
-
-		if (timerfd_settime(a->debounce_fd, 0, &its, NULL) < 0)
-			agent_log(a, LOG_ERR, "timerfd: %m");
-	}
+	if (hit)
+		arm_debounce(a);
 	return 0;
 }
 
@@ -99,6 +204,13 @@ static int on_debounce(struct cg_loop *loop, int fd, uint32_t events, void *user
 	(void)events;
 	if (read(fd, &n, sizeof(n)) != sizeof(n))
 		return 0;
+	a->debounce_deadline_ms = 0;
+	if (a->rewatch) {
+		a->rewatch = false;
+		if (watches_build(a) < 0)
+			agent_log(a, LOG_ERR, "cannot rebuild the store watches: out of memory");
+		agent_log(a, LOG_INFO, "store watches rebuilt (a watched directory or link changed, or events were lost)");
+	}
 	agent_log(a, LOG_INFO, "a store changed: auditing again");
 	a->full_pending = a->config.audit.depth == CG_DEPTH_FULL;
 	if (agent_audit_start(a, false) < 0)
@@ -116,17 +228,9 @@ int agent_watch_setup(struct agent *a)
 	a->debounce_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (a->debounce_fd < 0)
 		return log_error_errno(errno, "timerfd_create: %m");
-	for (size_t i = 0; i < a->config.audit.n_stores; i++) {
-		r = add_watch(a, a->config.audit.stores[i].path, false);
-		if (r < 0)
-			return r;
-	}
-	/* The OEM's default lists change what is a violation. */
-	if (access(AUDIT_DEFAULTS_DIR, F_OK) == 0) {
-		r = add_watch(a, AUDIT_DEFAULTS_DIR, true);
-		if (r < 0)
-			return r;
-	}
+	r = watches_build(a);
+	if (r < 0)
+		return r;
 	r = cg_loop_add(a->loop, a->inotify_fd, EPOLLIN, on_inotify, a);
 	if (r == 0)
 		r = cg_loop_add(a->loop, a->debounce_fd, EPOLLIN, on_debounce, a);
@@ -139,7 +243,7 @@ void agent_watch_free(struct agent *a)
 		free(a->watches[i].name);
 	free(a->watches);
 	a->watches = NULL;
-	a->n_watches = 0;
+	a->n_watches = a->cap_watches = 0;
 	if (a->inotify_fd >= 0)
 		close(a->inotify_fd);
 	if (a->debounce_fd >= 0)
