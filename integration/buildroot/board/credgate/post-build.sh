@@ -7,7 +7,10 @@
 # The audit runs on the build machine, so it needs a credgate built for
 # it: $CREDGATE (path), else $HOST_DIR/bin/credgate, else credgate in PATH
 # (e.g. `make -C /path/to/credgate` and put its build/ in PATH).
-# Extra arguments: BR2_ROOTFS_POST_SCRIPT_ARGS are passed on after $1.
+# Extra arguments: BR2_ROOTFS_POST_SCRIPT_ARGS are passed on after $1
+# (paths in them, e.g. --config, are inside the target, as on the device).
+# The target's own /etc/credgate/credgate.conf is read, and every tier runs
+# (--depth full): a common password such as admin12345 fails the build.
 # Exit codes of credgate audit: 0 compliant, 1 violations, 2 error.
 set -u
 target=${1:?usage: post-build.sh TARGET_DIR [credgate audit args]}
@@ -23,7 +26,7 @@ if [ -z "$tool" ]; then
 		exit 2
 	}
 fi
-"$tool" audit --root "$target" "$@"
+"$tool" audit --root "$target" --depth full "$@"
 rc=$?
 case $rc in
 0) echo "credgate post-build: $target: no blank/default/guessable passwords" ;;

@@ -5,12 +5,18 @@
 #   IMAGE_CLASSES += "credgate-audit"      (local.conf / distro), or
 #   inherit credgate-audit                 (image recipe)
 #
-# Runs `credgate audit --root ${IMAGE_ROOTFS}` (credgate-native) in
+# Runs `credgate audit --root ${IMAGE_ROOTFS} --depth full` (credgate-native) in
 # do_image, after every ROOTFS_POSTPROCESS_COMMAND (so after
 # zap_empty_root_password and friends) and before any image file is made.
 # credgate exit codes: 0 compliant, 1 violations, 2 error.
 #
-# CREDGATE_AUDIT_ARGS  extra arguments, e.g. "--config ${IMAGE_ROOTFS}/etc/credgate/credgate.conf"
+# The rootfs's own /etc/credgate/credgate.conf is read (inside the rootfs):
+# the stores the image configures (a web UI's htpasswd ...) are audited.
+# Every tier runs (--depth full): a common or sequential password such as
+# admin12345 fails the build, as the device's agent would refuse it.
+#
+# CREDGATE_AUDIT_ARGS  extra arguments, e.g. "--config /etc/credgate/other.conf"
+#                      (paths inside the rootfs, as on the device)
 # CREDGATE_AUDIT_FATAL "1" (default): violations fail the build; "0": warn only
 #                      (development images with debug-tweaks/empty-root-password).
 
@@ -23,7 +29,7 @@ IMAGE_PREPROCESS_COMMAND += "credgate_audit_rootfs; "
 credgate_audit_rootfs () {
 	report=${T}/credgate-audit.txt
 	rc=0
-	credgate audit --root ${IMAGE_ROOTFS} ${CREDGATE_AUDIT_ARGS} >$report 2>&1 || rc=$?
+	credgate audit --root ${IMAGE_ROOTFS} --depth full ${CREDGATE_AUDIT_ARGS} >$report 2>&1 || rc=$?
 	case $rc in
 	0)
 		bbnote "credgate: rootfs audit clean"
