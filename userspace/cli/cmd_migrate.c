@@ -146,7 +146,7 @@ int cmd_migrate(int argc, char **argv)
 		ret = EXIT_CG_OK;
 	if (r)
 		goto out;
-	if (a.creds_path && a.m.root && strcmp(a.m.root, "/")) {
+	if (a.creds_path && *cg_root_prefix(a.m.root)) {
 		r = path_inside_root(a.creds_path, a.m.root);
 		if (r != 0) {
 			log_error_errno(r < 0 ? r : EINVAL, "--credentials-out %s: %s; nothing was changed", a.creds_path,
@@ -173,7 +173,7 @@ int cmd_migrate(int argc, char **argv)
 				r);
 		ret = EXIT_CG_OK;
 		/* On this system with the agent running: its new decision. */
-		if (r > 0 && a.m.policy != CG_POLICY_USER && (!a.m.root || !strcmp(a.m.root, "/")))
+		if (r > 0 && a.m.policy != CG_POLICY_USER && !*cg_root_prefix(a.m.root))
 			agent_wait_decision(a.socket ? a.socket : CG_VARLINK_SOCKET, 10000);
 	}
 out:

@@ -144,7 +144,7 @@ int cmd_passwd(int argc, char **argv)
 	if (r == 0) {
 		fprintf(stderr, "credgate: passwd: password of %s set\n", argv[optind]);
 		ret = EXIT_CG_OK;
-		if (!mo.root || !strcmp(mo.root, "/"))
+		if (!*cg_root_prefix(mo.root))
 			agent_wait_decision(CG_VARLINK_SOCKET, 10000);
 	} else if (r == -EPERM) {
 		ret = EXIT_CG_VIOLATION;

@@ -8,6 +8,7 @@
 
 #include "base/atomic_file.h"
 #include "commands.h"
+#include "config/config.h"
 #include "migrate/migrate.h"
 #include "migrate/password.h"
 #include "migrate/provision.h"
@@ -125,13 +126,15 @@ static int write_hash(const struct provision_args *a, const char *password)
 	lock = pwdb_lock(a->root, PWDB_LOCK_TIMEOUT_MS);
 	if (lock < 0)
 		return log_error_errno(lock, "provision: cannot take the shadow lock %s/etc/.pwd.lock: %m",
-			      strcmp(a->root, "/") ? a->root : "");
+			      cg_root_prefix(a->root));
 	r = store_load(STORE_SHADOW, a->root, "/etc/shadow", store_diag_log, NULL, &sf);
 	if (r < 0)
-		return log_error_errno(r, "provision: cannot read %s/etc/shadow: %m", a->root);
+		return log_error_errno(r, "provision: cannot read %s/etc/shadow: %m",
+				       cg_root_prefix(a->root));
 	rec = find_user(sf, a->user);
 	if (!rec) {
-		r = log_error_errno(ENOENT, "provision: no account '%s' in %s/etc/shadow", a->user, a->root);
+		r = log_error_errno(ENOENT, "provision: no account '%s' in %s/etc/shadow", a->user,
+				    cg_root_prefix(a->root));
 		goto out;
 	}
 	method = a->method ? a->method : password_method_of(rec->hash);
@@ -149,7 +152,7 @@ static int write_hash(const struct provision_args *a, const char *password)
 	r = migrate_write_store(a->root, sf, &edit, 1, &step);
 	if (r < 0)
 		log_error_errno(r, "provision: %s/etc/shadow left unchanged: step '%s' failed: %m",
-		       a->root, step ? step : "?");
+		       cg_root_prefix(a->root), step ? step : "?");
 out:
 	store_file_free(sf);
 	return r;

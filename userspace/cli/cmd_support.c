@@ -102,7 +102,7 @@ static int fetch_offline(const struct support_opts *o, json_object **sup, json_o
 	time_t now = time(NULL);
 	int r;
 
-	r = cg_config_load(&config, o->config);
+	r = cg_config_load(&config, NULL, o->config, 0);
 	if (r < 0) {
 		cg_config_free(&config);
 		return log_error_errno(r, "%s: not loaded; fix the lines above", o->config);
