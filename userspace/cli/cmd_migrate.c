@@ -131,7 +131,7 @@ static void print_password(void *userdata, const char *store, const char *user,
 	fflush(stdout);
 }
 
-int cmd_migrate(int argc, char **argv)
+int cmd_migrate(int argc, char **argv, void *userdata)
 {
 	/* Unless told otherwise, migrate fixes what the agent decides on. */
 	struct migrate_args a = {
@@ -141,6 +141,7 @@ int cmd_migrate(int argc, char **argv)
 	};
 	int r, ret = EXIT_CG_ERROR;
 
+	(void)userdata;
 	r = parse_args(&a, argc, argv);
 	if (r == 1)
 		ret = EXIT_CG_OK;

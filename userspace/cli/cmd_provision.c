@@ -158,7 +158,7 @@ out:
 	return r;
 }
 
-int cmd_provision(int argc, char **argv)
+int cmd_provision(int argc, char **argv, void *userdata)
 {
 	struct provision_args a;
 	_cleanup_free_ char *secret = NULL;
@@ -166,6 +166,7 @@ int cmd_provision(int argc, char **argv)
 	size_t secret_len = 0;
 	int r;
 
+	(void)userdata;
 	r = parse_args(argc, argv, &a);
 	if (r)
 		return r > 0 ? EXIT_CG_OK : EXIT_CG_ERROR;
