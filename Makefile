@@ -106,6 +106,16 @@ $(BUILD)/gen/dict_data.h: scripts/gen-dict $(wildcard userspace/data/*)
 
 $(BUILD)/userspace/lib/audit/dict.o: $(BUILD)/gen/dict_data.h
 
+# The one version define (VERSION below), rewritten only when it changes:
+# a new version rebuilds what includes version.h, nothing else.
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define CREDGATE_VERSION "$(VERSION)"' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/userspace/cli/credgate.o $(BUILD)/userspace/agent/main.o: $(BUILD)/gen/version.h
+.PHONY: FORCE
+FORCE:
+
 $(LIBCREDGATE): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^

@@ -7,6 +7,7 @@
  */
 #include "agent.h"
 #include "base/util.h"
+#include "version.h"
 
 #include "gate/gate.h"
 

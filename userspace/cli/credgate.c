@@ -3,6 +3,7 @@
 #include "base/util.h"
 #include "commands.h"
 #include "verbs.h"
+#include "version.h"
 
 /* Each command parses its own options; argv[0] is the verb. */
 #define COMMAND(name, fn, help) { name, 0, VERB_ANY, 0, NULL, NULL, help, fn }
@@ -21,7 +22,7 @@ static const struct verb verbs[] = {
 static void usage(FILE *f)
 {
 	fputs("usage: credgate COMMAND [OPTIONS]\n"
-	      "\ncommands:\n", f);
+	      "       credgate --version | --help\n\ncommands:\n", f);
 	verbs_help(f, verbs, 10);
 	fputs("\nexit status: 0 ok/compliant, 1 violations found, 2 error\n"
 	      "see credgate(1) and credgate COMMAND --help\n", f);
@@ -35,6 +36,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
+		return EXIT_CG_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		puts("credgate " CREDGATE_VERSION);
 		return EXIT_CG_OK;
 	}
 	return dispatch_verb(argc - 1, argv + 1, verbs, "credgate", "command", usage, NULL);
