@@ -118,6 +118,16 @@ $(BUILD)/gen/%.varlink.h: userspace/lib/varlink/%.varlink scripts/gen-idl
 $(BUILD)/userspace/lib/varlink/varlink.o: $(BUILD)/gen/org.varlink.service.varlink.h
 $(BUILD)/userspace/agent/device.o: $(BUILD)/gen/io.credgate.Device.varlink.h
 
+# The one version define (VERSION below), rewritten only when it changes:
+# a new version rebuilds what includes version.h, nothing else.
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define CREDGATE_VERSION "$(VERSION)"' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/userspace/cli/credgate.o $(BUILD)/userspace/agent/main.o: $(BUILD)/gen/version.h
+.PHONY: FORCE
+FORCE:
+
 $(LIBCREDGATE): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^

@@ -47,6 +47,8 @@ cg() { "$CREDGATE" gate "$@"; }
 with() { local root=$1; shift; CREDGATE_SYSFS_ROOT=$root "$CREDGATE" gate "$@"; }
 
 expect 0 'usage: credgate gate' "--help prints usage" -- cg --help
+expect 0 '^  mode enforce\|permissive\|off ' "--help: the mode line names the modes" -- cg --help
+expect 0 'usage: credgate gate' "help prints usage" -- cg help
 expect 2 'bad --backend "kvm"' "bad --backend value is named" -- cg --backend kvm status
 expect 2 '--backend needs a value' "--backend without value" -- cg --backend
 expect 2 "unknown gate command 'frobnicate'" "unknown command" -- with "$fake" frobnicate
@@ -61,6 +63,8 @@ expect 2 'bad entry "80": allow-list entries name a protocol now: write udp:80 .
 expect 2 'bad mode "bogus"' "bad mode is named" -- with "$fake" mode bogus
 expect 2 'usage: credgate gate mode' "mode without value" -- with "$fake" mode
 expect 2 'usage: credgate gate open' "open takes no arguments" -- with "$fake" open now
+expect 2 'usage: credgate gate status \[--json\]' "status takes no arguments" -- with "$fake" status now
+expect 2 "unknown option '-x'" "unknown short option" -- cg -x status
 expect 2 'neither the credgate LSM nor BPF LSM' "no backend: clear message, exit 2" -- with "$none" status
 expect 2 'neither the credgate LSM nor BPF LSM' "no securityfs: same message" -- with "$missing" status
 expect 2 'neither the credgate LSM nor BPF LSM' "load with no backend fails before loading" -- with "$none" load

@@ -337,6 +337,19 @@ def test_methods(a):
     ifaces = p.get("interfaces", [])
     tap(set(ifaces) == {"org.varlink.service", "io.credgate.Device"},
         "GetInfo lists org.varlink.service and io.credgate.Device", ifaces)
+    # One version: the build's (gen/version.h), printed by both programs
+    # and reported over Varlink.
+    try:
+        with open(os.path.join(BUILD, "gen", "version.h")) as f:
+            built = f.read().split('"')[1]
+    except (OSError, IndexError):
+        built = None
+    outs = [subprocess.run([b, "--version"], capture_output=True, text=True) for b in (CREDGATED, CREDGATE)]
+    tap(built and [o.returncode for o in outs] == [0, 0]
+        and [o.stdout for o in outs] == ["credgated %s\n" % built, "credgate %s\n" % built]
+        and p.get("version") == built,
+        "credgated --version, credgate --version and GetInfo give the build's version",
+        (built, [(o.returncode, o.stdout, o.stderr) for o in outs], p.get("version")))
 
     idls = {}
     for iface in ifaces:
@@ -791,6 +804,8 @@ def test_config_errors():
         ("[gate]\nallow_ports = 68\n", 2, "'68' names no protocol: entries are PROTO:PORT now; write udp:68"),
         ("[gate]\nallow_ports = icmp:8\n", 2, "unknown protocol (known: udp, tcp, sctp)"),
         ("[gate]\nmode = enforce\nmode = off\n", 3, "set twice"),
+        ("[gate]\nfoo = 1\nfoo = 2\n", 3, "unknown key 'foo' in [gate] (known: backend, mode, lock, allow_ports)"),
+        ("[audit]\nstores =\n", 2, "'stores' has no value"),
         ("[audit]\nstores = shadow:/etc/shadow nosuch:/x\n", 2, "unknown store type 'nosuch'"),
         ("[audit]\nclose_on = common\n", 2, "blank and default must always close"),
         ("[audit]\ndepth = deep\n", 2, "expected one of fast|full"),

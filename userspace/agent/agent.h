@@ -15,8 +15,6 @@
 #include "config/metadata.h"
 #include "varlink/varlink.h"
 
-#define CREDGATE_VERSION "0.1.0"
-
 /* An account that keeps the gate closed.  Never a password or a hash. */
 struct cg_violation {
 	char *user;

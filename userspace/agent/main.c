@@ -7,6 +7,7 @@
  */
 #include "agent.h"
 #include "base/util.h"
+#include "version.h"
 
 #include "gate/gate.h"
 
@@ -108,16 +109,13 @@ static int load_metadata(struct agent *a, bool explicit_config)
 	struct cg_metadata md;
 	int r;
 
-	if (!explicit_config && access(a->config_path, F_OK) < 0 && errno == ENOENT) {
-		log_warning("%s does not exist; using built-in defaults", a->config_path);
-		r = cg_config_init(&config);
-	} else {
-		r = cg_config_load(&config, a->config_path);
-	}
+	r = cg_config_load(&config, NULL, a->config_path, explicit_config ? 0 : CG_CONFIG_MISSING_OK);
 	if (r < 0) {
 		cg_config_free(&config);
 		return log_error_errno(r, "%s: not loaded; fix the lines above", a->config_path);
 	}
+	if (!config.path)
+		log_warning("%s does not exist; using built-in defaults", a->config_path);
 	r = cg_metadata_load(&md, &config, a->os_release_path, a->state_dir, true);
 	if (r < 0) {
 		cg_config_free(&config);
@@ -318,8 +316,6 @@ int main(int argc, char **argv)
 		openlog("credgated", LOG_NDELAY | LOG_PID, LOG_DAEMON);
 	cg_log_set_sink(agent_log_sink, &a);
 	explicit_config = strcmp(a.config_path, CG_CONFIG_PATH) != 0;
-	if (cg_config_init(&a.config) < 0)
-		return EXIT_CG_ERROR;
 	r = load_metadata(&a, explicit_config);
 	if (r < 0)
 		goto out;

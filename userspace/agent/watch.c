@@ -105,35 +105,52 @@ static int watch_store(struct agent *a, const char *path)
 	return 0;
 }
 
-static void watches_clear(struct agent *a)
+static bool watched(const struct watch *w, size_t n, int wd)
 {
-	for (size_t i = 0; i < a->n_watches; i++) {
-		inotify_rm_watch(a->inotify_fd, a->watches[i].wd);
-		free(a->watches[i].name);
-	}
-	a->n_watches = 0;
+	for (size_t i = 0; i < n; i++)
+		if (w[i].wd == wd)
+			return true;
+	return false;
 }
 
+/*
+ * (Re)build the watch list.  inotify_add_watch() on a directory already
+ * watched returns its wd, so only the directories no longer needed are
+ * removed: their IN_IGNORED then names a wd that is not in the list and is
+ * not taken for a lost watch.
+ */
 static int watches_build(struct agent *a)
 {
-	int r;
+	struct watch *old = a->watches;
+	size_t n_old = a->n_watches;
+	int r = 0;
 
-	watches_clear(a);
-	for (size_t i = 0; i < a->config.audit.n_stores; i++) {
+	a->watches = NULL;
+	a->n_watches = a->cap_watches = 0;
+	for (size_t i = 0; i < a->config.audit.n_stores && r >= 0; i++)
 		r = watch_store(a, a->config.audit.stores[i].path);
-		if (r < 0)
-			return r;
-	}
 	/* The OEM's default lists change what is a violation. */
-	if (access(AUDIT_DEFAULTS_DIR, F_OK) == 0)
-		return add_watch(a, AUDIT_DEFAULTS_DIR, NULL);
-	return 0;
+	if (r >= 0 && access(AUDIT_DEFAULTS_DIR, F_OK) == 0)
+		r = add_watch(a, AUDIT_DEFAULTS_DIR, NULL);
+	for (size_t i = 0; i < n_old; i++) {
+		if (!watched(a->watches, a->n_watches, old[i].wd) &&
+		    !watched(old, i, old[i].wd))
+			inotify_rm_watch(a->inotify_fd, old[i].wd);
+		free(old[i].name);
+	}
+	free(old);
+	return r;
 }
 
 /* Does @ev touch a store (or a hop to one)?  Sets a->rewatch when needed. */
 static bool relevant(struct agent *a, const struct inotify_event *ev)
 {
-	if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED)) {
+	if (ev->mask & IN_Q_OVERFLOW) {
+		a->rewatch = true;
+		return true;
+	}
+	/* A watch the kernel dropped (not one watches_build() removed). */
+	if ((ev->mask & IN_IGNORED) && watched(a->watches, a->n_watches, ev->wd)) {
 		a->rewatch = true;
 		return true;
 	}

@@ -130,7 +130,8 @@ int audit_args_finish(struct audit_args *a)
 	a->cfg = calloc(1, sizeof(*a->cfg));
 	if (!a->cfg)
 		return -ENOMEM;
-	r = audit_config_read(a->opts.root, a->config ? a->config : CG_CONFIG_PATH, a->cfg);
+	r = cg_config_load(a->cfg, a->opts.root, a->config ? a->config : CG_CONFIG_PATH,
+			   CG_CONFIG_MISSING_OK);
 	if (r >= 0)
 		r = audit_opts_from_config(a->cfg, &a->opts, &a->config_stores);
 	if (r < 0)
@@ -156,7 +157,7 @@ int audit_args_finish(struct audit_args *a)
 		a->opts.cache_path = NULL;
 	else if (a->cache)
 		a->opts.cache_path = a->cache;
-	else if ((!a->opts.root || !strcmp(a->opts.root, "/")) && geteuid() == 0)
+	else if (root_is_host(a->opts.root) && geteuid() == 0)
 		a->opts.cache_path = AUDIT_CACHE_PATH;
 	else
 		a->opts.cache_path = NULL;

@@ -131,12 +131,13 @@ static int print_json(const struct audit_report *rep)
 	return 0;
 }
 
-int cmd_audit(int argc, char **argv)
+int cmd_audit(int argc, char **argv, void *userdata)
 {
 	struct audit_cli c = { 0 };
 	struct audit_report *rep = NULL;
 	int r, ret = EXIT_CG_ERROR;
 
+	(void)userdata;
 	r = parse_args(&c, argc, argv);
 	if (r == 1) {
 		ret = EXIT_CG_OK;

@@ -3,7 +3,9 @@
 #include "base/util.h"
 #include "commands.h"
 #include "gate/gate.h"
+#include "verbs.h"
 
+#include <getopt.h>
 #include <signal.h>
 
 #include <json-c/json.h>
@@ -11,80 +13,13 @@
 struct gate_args {
 	enum cg_backend backend;
 	bool json, force, reset, follow;
-	const char *verb;
-	char **pos;		/* positional arguments after the verb */
-	int npos;
+	struct gate *gate;	/* opened by the first gate_of() */
 };
 
-static void usage(FILE *f)
+/* The backends --backend takes ("auto, lsm or bpf"). */
+static const char *backend_names(const char *sep, const char *last, char *buf, size_t size)
 {
-	fputs("usage: credgate gate [--backend auto|lsm|bpf] COMMAND\n"
-	      "\n"
-	      "commands:\n"
-	      "  status [--json]            backend, state, mode, lock, allow list, counters\n"
-	      "  open | close               open or close the gate (needs CAP_MAC_ADMIN)\n"
-	      "  mode enforce|permissive|off\n"
-	      "  allow                      print the allow list (PROTO:PORT entries)\n"
-	      "  allow PROTO:PORT...        add entries: udp:68 (bind only), tcp:8443, sctp:PORT\n"
-	      "  allow --reset [PROTO:PORT...]  replace the allow list with exactly these\n"
-	      "  lock                       freeze mode and allow list until reboot\n"
-	      "  load [--force]             bpf: load, attach and pin the BPF LSM programs\n"
-	      "  events [--json] [--follow] print refusal events\n"
-	      "\n"
-	      "--backend auto (default) picks lsm when 'credgate' is in\n"
-	      "/sys/kernel/security/lsm, else bpf when 'bpf' is.\n"
-	      "exit status: 0 ok, 2 error.  See credgate-gate(1).\n", f);
-}
-
-static int parse_args(int argc, char **argv, struct gate_args *a)
-{
-	a->pos = calloc((size_t)argc + 1, sizeof(char *));
-	if (!a->pos)
-		return -ENOMEM;
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		const char *val = NULL;
-
-		if (!strcmp(s, "--")) {
-			while (++i < argc)
-				a->pos[a->npos++] = argv[i];
-			break;
-		}
-		if (!strcmp(s, "--backend") || !strncmp(s, "--backend=", 10)) {
-			int b;
-
-			if (s[9] == '=')
-				val = s + 10;
-			else if (i + 1 < argc)
-				val = argv[++i];
-			else
-				return log_error_errno(EINVAL, "--backend needs a value: auto, lsm or bpf");
-			b = gate_backend_from_name(val);
-			if (b < 0)
-				return log_error_errno(EINVAL, "bad --backend \"%s\": expected auto, lsm or bpf", val);
-			a->backend = (enum cg_backend)b;
-		} else if (!strcmp(s, "--json")) {
-			a->json = true;
-		} else if (!strcmp(s, "--force")) {
-			a->force = true;
-		} else if (!strcmp(s, "--reset")) {
-			a->reset = true;
-		} else if (!strcmp(s, "--follow")) {
-			a->follow = true;
-		} else if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-			a->verb = "help";
-			return 0;
-		} else if (s[0] == '-' && s[1]) {
-			return log_error_errno(EINVAL, "unknown option '%s' (try: credgate gate --help)", s);
-		} else if (!a->verb) {
-			a->verb = s;
-		} else {
-			a->pos[a->npos++] = argv[i];
-		}
-	}
-	if (!a->verb)
-		a->verb = "status";
-	return 0;
+	return names_list(&cg_backend_names, gate_backend_from_name, sep, last, buf, size);
 }
 
 /* One message per failure class, naming what to do; returns the exit code. */
@@ -118,15 +53,6 @@ static int fail(int r, const char *what)
 	return EXIT_CG_ERROR;
 }
 
-static int need_args(const struct gate_args *a, int min, int max, const char *usage_line)
-{
-	if (a->npos < min || a->npos > max) {
-		log_error_errno(EINVAL, "usage: credgate gate %s", usage_line);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int print_ports(FILE *f, const uint32_t *allow)
 {
 	_cleanup_free_ char *s = gate_format_allow(allow);
@@ -135,6 +61,25 @@ static int print_ports(FILE *f, const uint32_t *allow)
 		return -ENOMEM;
 	fprintf(f, "%s\n", s);
 	return 0;
+}
+
+/*
+ * The gate of --backend, opened on first use (after a verb has checked
+ * its arguments); NULL after the message saying why not.
+ */
+static struct gate *gate_of(struct gate_args *a)
+{
+	int r;
+
+	if (a->gate)
+		return a->gate;
+	r = gate_open_backend(a->backend, &a->gate);
+	if (r == -ENOSYS && a->backend == CG_BACKEND_LSM)
+		log_error_errno(r, "the credgate LSM is not active in this kernel (%s missing); "
+				"try --backend bpf or boot a kernel with credgate built in", GATE_LSM_DIR);
+	else if (r < 0)
+		fail(r, "cannot open the gate");
+	return r < 0 ? NULL : a->gate;
 }
 
 static int show_status(struct gate *g, bool json)
@@ -184,12 +129,86 @@ static int show_status(struct gate *g, bool json)
 	return EXIT_CG_OK;
 }
 
-static int do_allow(struct gate *g, const struct gate_args *a)
+static int do_status(int argc, char **argv, void *userdata)
 {
-	static uint32_t allow[CREDGATE_ALLOW_WORDS];
+	struct gate_args *a = userdata;
+	struct gate *g = gate_of(a);
+
+	(void)argc;
+	(void)argv;
+	return g ? show_status(g, a->json) : EXIT_CG_ERROR;
+}
+
+static int do_open_close(int argc, char **argv, void *userdata)
+{
+	struct gate *g = gate_of(userdata);
 	int r;
 
-	if (!a->npos && !a->reset) {
+	(void)argc;
+	if (!g)
+		return EXIT_CG_ERROR;
+	r = gate_set_state(g, !strcmp(argv[0], "open") ? CREDGATE_OPEN : CREDGATE_CLOSED);
+	return r < 0 ? fail(r, argv[0]) : EXIT_CG_OK;
+}
+
+/* argv[1]: a name of cg_mode_names (checked by dispatch_verb). */
+static int do_mode(int argc, char **argv, void *userdata)
+{
+	struct gate *g = gate_of(userdata);
+	int r;
+
+	(void)argc;
+	if (!g)
+		return EXIT_CG_ERROR;
+	r = gate_set_mode(g, (uint32_t)cg_from_name(&cg_mode_names, argv[1]));
+	return r < 0 ? fail(r, "mode") : EXIT_CG_OK;
+}
+
+static int do_lock(int argc, char **argv, void *userdata)
+{
+	struct gate *g = gate_of(userdata);
+	int r;
+
+	(void)argc;
+	(void)argv;
+	if (!g)
+		return EXIT_CG_ERROR;
+	r = gate_lock(g);
+	if (r < 0)
+		return fail(r, "lock");
+	puts("locked: mode and allow list are frozen until reboot");
+	return EXIT_CG_OK;
+}
+
+static int do_allow(int argc, char **argv, void *userdata)
+{
+	static uint32_t allow[CREDGATE_ALLOW_WORDS];
+	struct gate_args *a = userdata;
+	struct gate *g;
+	int r;
+
+	/* Check the entries before touching the kernel. */
+	for (int i = 1; i < argc; i++) {
+		uint16_t port;
+		int proto;
+
+		r = gate_parse_allow_entry(argv[i], &proto, &port);
+		if (r == -ENOPROTOOPT) {
+			log_error_errno(EINVAL, "bad entry \"%s\": allow-list entries name a protocol now: "
+			       "write udp:%s (bind only, e.g. DHCP), tcp:%s or sctp:%s",
+			       argv[i], argv[i], argv[i], argv[i]);
+			return EXIT_CG_ERROR;
+		}
+		if (r < 0) {
+			log_error_errno(EINVAL, "bad entry \"%s\": expected PROTO:PORT with PROTO udp, tcp "
+			       "or sctp and PORT 1..65535 (e.g. udp:68, tcp:8443)", argv[i]);
+			return EXIT_CG_ERROR;
+		}
+	}
+	g = gate_of(a);
+	if (!g)
+		return EXIT_CG_ERROR;
+	if (argc == 1 && !a->reset) {
 		r = gate_get_allow(g, allow);
 		if (r < 0)
 			return fail(r, "cannot read the allow list");
@@ -204,12 +223,12 @@ static int do_allow(struct gate *g, const struct gate_args *a)
 		if (r < 0)
 			return fail(r, "cannot read the allow list");
 	}
-	for (int i = 0; i < a->npos; i++) {
+	for (int i = 1; i < argc; i++) {
 		uint16_t port;
 		int proto;
 
-		if (gate_parse_allow_entry(a->pos[i], &proto, &port) < 0)
-			return EXIT_CG_ERROR;	/* checked in run() */
+		if (gate_parse_allow_entry(argv[i], &proto, &port) < 0)
+			return EXIT_CG_ERROR;	/* checked above */
 		credgate_allow_set(allow, proto, port, 1);
 	}
 	r = gate_set_allow(g, allow);
@@ -262,12 +281,18 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static int do_events(struct gate *g, const struct gate_args *a)
+static int do_events(int argc, char **argv, void *userdata)
 {
+	struct gate_args *a = userdata;
+	struct gate *g = gate_of(a);
 	struct gate_events *ev = NULL;
 	bool json = a->json;
 	int r;
 
+	(void)argc;
+	(void)argv;
+	if (!g)
+		return EXIT_CG_ERROR;
 	r = gate_events_open(g, print_event, &json, &ev);
 	if (r < 0)
 		return fail(r, "cannot read events");
@@ -284,11 +309,14 @@ static int do_events(struct gate *g, const struct gate_args *a)
 	return EXIT_CG_OK;
 }
 
-static int do_load(const struct gate_args *a)
+static int do_load(int argc, char **argv, void *userdata)
 {
+	const struct gate_args *a = userdata;
 	enum cg_backend b = a->backend;
 	int r;
 
+	(void)argc;
+	(void)argv;
 	if (b == CG_BACKEND_AUTO) {
 		r = gate_detect_backend(&b);
 		if (r < 0)
@@ -317,105 +345,92 @@ static int do_load(const struct gate_args *a)
 	return EXIT_CG_OK;
 }
 
-static int run(const struct gate_args *a)
+/* Checks of the arguments come before the gate is opened. */
+static const struct verb gate_verbs[] = {
+	{ "status", 0, 0, VERB_DEFAULT, NULL, "[--json]",
+	  "backend, state, mode, lock, allow list, counters (the default)", do_status },
+	{ "open", 0, 0, 0, NULL, NULL, "open the gate (needs CAP_MAC_ADMIN)", do_open_close },
+	{ "close", 0, 0, 0, NULL, NULL, "close the gate (needs CAP_MAC_ADMIN)", do_open_close },
+	{ "mode", 1, 1, 0, &cg_mode_names, NULL, "set the mode", do_mode },
+	{ "allow", 0, VERB_ANY, 0, NULL, "[--reset] [PROTO:PORT...]",
+	  "no entries: print the allow list (PROTO:PORT entries)\n"
+	  "add entries: udp:68 (bind only), tcp:8443, sctp:PORT\n"
+	  "--reset: replace the allow list with exactly these", do_allow },
+	{ "lock", 0, 0, 0, NULL, NULL, "freeze mode and allow list until reboot", do_lock },
+	{ "load", 0, 0, 0, NULL, "[--force]", "bpf: load, attach and pin the BPF LSM programs", do_load },
+	{ "events", 0, 0, 0, NULL, "[--json] [--follow]", "print refusal events", do_events },
+	{}
+};
+
+static void usage(FILE *f)
 {
-	_cleanup_(gate_closep) struct gate *g = NULL;
-	const char *v = a->verb;
-	int r;
+	char names[64];
 
-	if (!strcmp(v, "load")) {
-		if (need_args(a, 0, 0, "load [--force]") < 0)
-			return EXIT_CG_ERROR;
-		return do_load(a);
-	}
-	if (strcmp(v, "status") && strcmp(v, "open") && strcmp(v, "close") &&
-	    strcmp(v, "mode") && strcmp(v, "allow") && strcmp(v, "lock") &&
-	    strcmp(v, "events")) {
-		log_error_errno(EINVAL, "unknown gate command '%s' (try: credgate gate --help)", v);
-		return EXIT_CG_ERROR;
-	}
-	/* Check the arguments before touching the kernel. */
-	if (!strcmp(v, "mode")) {
-		if (need_args(a, 1, 1, "mode enforce|permissive|off") < 0)
-			return EXIT_CG_ERROR;
-		if (strcmp(a->pos[0], "enforce") && strcmp(a->pos[0], "permissive") &&
-		    strcmp(a->pos[0], "off")) {
-			log_error_errno(EINVAL, "bad mode \"%s\": expected enforce, permissive or off", a->pos[0]);
-			return EXIT_CG_ERROR;
-		}
-	} else if (!strcmp(v, "allow")) {
-		for (int i = 0; i < a->npos; i++) {
-			uint16_t port;
-			int proto;
-
-			r = gate_parse_allow_entry(a->pos[i], &proto, &port);
-			if (r == -ENOPROTOOPT) {
-				log_error_errno(EINVAL, "bad entry \"%s\": allow-list entries name a protocol now: "
-				       "write udp:%s (bind only, e.g. DHCP), tcp:%s or sctp:%s",
-				       a->pos[i], a->pos[i], a->pos[i], a->pos[i]);
-				return EXIT_CG_ERROR;
-			}
-			if (r < 0) {
-				log_error_errno(EINVAL, "bad entry \"%s\": expected PROTO:PORT with PROTO udp, tcp "
-				       "or sctp and PORT 1..65535 (e.g. udp:68, tcp:8443)", a->pos[i]);
-				return EXIT_CG_ERROR;
-			}
-		}
-	} else if (need_args(a, 0, 0, v) < 0) {
-		return EXIT_CG_ERROR;
-	}
-
-	r = gate_open_backend(a->backend, &g);
-	if (r == -ENOSYS && a->backend == CG_BACKEND_LSM) {
-		log_error_errno(r, "the credgate LSM is not active in this kernel (%s missing); "
-		       "try --backend bpf or boot a kernel with credgate built in", GATE_LSM_DIR);
-		return EXIT_CG_ERROR;
-	}
-	if (r < 0)
-		return fail(r, "cannot open the gate");
-
-	if (!strcmp(v, "status"))
-		return show_status(g, a->json);
-	if (!strcmp(v, "open") || !strcmp(v, "close")) {
-		r = gate_set_state(g, v[0] == 'o' ? CREDGATE_OPEN : CREDGATE_CLOSED);
-		return r < 0 ? fail(r, v) : EXIT_CG_OK;
-	}
-	if (!strcmp(v, "mode")) {
-		uint32_t m = !strcmp(a->pos[0], "enforce") ? CREDGATE_MODE_ENFORCE :
-			     !strcmp(a->pos[0], "permissive") ? CREDGATE_MODE_PERMISSIVE :
-			     CREDGATE_MODE_OFF;
-
-		r = gate_set_mode(g, m);
-		return r < 0 ? fail(r, "mode") : EXIT_CG_OK;
-	}
-	if (!strcmp(v, "allow"))
-		return do_allow(g, a);
-	if (!strcmp(v, "lock")) {
-		r = gate_lock(g);
-		if (r < 0)
-			return fail(r, "lock");
-		puts("locked: mode and allow list are frozen until reboot");
-		return EXIT_CG_OK;
-	}
-	return do_events(g, a);
+	fprintf(f, "usage: credgate gate [--backend %s] COMMAND\n\ncommands:\n",
+		backend_names("|", "|", names, sizeof(names)));
+	verbs_help(f, gate_verbs, 31);
+	fputs("\n"
+	      "--backend auto (default) picks lsm when 'credgate' is in\n"
+	      "/sys/kernel/security/lsm, else bpf when 'bpf' is.\n"
+	      "exit status: 0 ok, 2 error.  See credgate-gate(1).\n", f);
 }
 
-int cmd_gate(int argc, char **argv)
+static void gate_args_done(struct gate_args *a)
 {
-	struct gate_args a = { .backend = CG_BACKEND_AUTO };
-	int r;
+	gate_close(a->gate);
+}
 
-	r = parse_args(argc, argv, &a);
-	if (r < 0) {
-		free(a.pos);
-		return EXIT_CG_ERROR;
+int cmd_gate(int argc, char **argv, void *userdata)
+{
+	enum { OPT_BACKEND = 0x100, OPT_JSON, OPT_FORCE, OPT_RESET, OPT_FOLLOW };
+	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "reset", no_argument, NULL, OPT_RESET },
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	_cleanup_(gate_args_done) struct gate_args a = { .backend = CG_BACKEND_AUTO };
+	char names[64];
+	int c, b;
+
+	(void)userdata;
+	optind = 1;
+	/* ':' first: no messages from getopt, ':' for a missing value. */
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BACKEND:
+			b = gate_backend_from_name(optarg);
+			if (b < 0) {
+				log_error_errno(EINVAL, "bad --backend \"%s\": expected %s", optarg,
+						backend_names(", ", " or ", names, sizeof(names)));
+				return EXIT_CG_ERROR;
+			}
+			a.backend = (enum cg_backend)b;
+			break;
+		case OPT_JSON: a.json = true; break;
+		case OPT_FORCE: a.force = true; break;
+		case OPT_RESET: a.reset = true; break;
+		case OPT_FOLLOW: a.follow = true; break;
+		case 'h':
+			usage(stdout);
+			return EXIT_CG_OK;
+		case ':':
+			log_error_errno(EINVAL, "--backend needs a value: %s",
+					backend_names(", ", " or ", names, sizeof(names)));
+			return EXIT_CG_ERROR;
+		default:
+			/* A short option by its letter, a long one as written. */
+			if (optopt > 0 && optopt < 0x100)
+				log_error_errno(EINVAL, "unknown option '-%c' (try: credgate gate --help)", optopt);
+			else
+				log_error_errno(EINVAL, "unknown option '%s' (try: credgate gate --help)",
+						argv[optind - 1]);
+			return EXIT_CG_ERROR;
+		}
 	}
-	if (!strcmp(a.verb, "help")) {
-		usage(stdout);
-		r = EXIT_CG_OK;
-	} else {
-		r = run(&a);
-	}
-	free(a.pos);
-	return r;
+	return dispatch_verb(argc - optind, argv + optind, gate_verbs, "credgate gate", "gate command",
+			     usage, &a);
 }

@@ -131,7 +131,7 @@ static void print_password(void *userdata, const char *store, const char *user,
 	fflush(stdout);
 }
 
-int cmd_migrate(int argc, char **argv)
+int cmd_migrate(int argc, char **argv, void *userdata)
 {
 	/* Unless told otherwise, migrate fixes what the agent decides on. */
 	struct migrate_args a = {
@@ -141,12 +141,13 @@ int cmd_migrate(int argc, char **argv)
 	};
 	int r, ret = EXIT_CG_ERROR;
 
+	(void)userdata;
 	r = parse_args(&a, argc, argv);
 	if (r == 1)
 		ret = EXIT_CG_OK;
 	if (r)
 		goto out;
-	if (a.creds_path && a.m.root && strcmp(a.m.root, "/")) {
+	if (a.creds_path && !root_is_host(a.m.root)) {
 		r = path_inside_root(a.creds_path, a.m.root);
 		if (r != 0) {
 			log_error_errno(r < 0 ? r : EINVAL, "--credentials-out %s: %s; nothing was changed", a.creds_path,
@@ -173,7 +174,7 @@ int cmd_migrate(int argc, char **argv)
 				r);
 		ret = EXIT_CG_OK;
 		/* On this system with the agent running: its new decision. */
-		if (r > 0 && a.m.policy != CG_POLICY_USER && (!a.m.root || !strcmp(a.m.root, "/")))
+		if (r > 0 && a.m.policy != CG_POLICY_USER && root_is_host(a.m.root))
 			agent_wait_decision(a.socket ? a.socket : CG_VARLINK_SOCKET, 10000);
 	}
 out:

@@ -84,7 +84,7 @@ static int read_password(char *pw, size_t size)
 	return r;
 }
 
-int cmd_passwd(int argc, char **argv)
+int cmd_passwd(int argc, char **argv, void *userdata)
 {
 	enum { OPT_METHOD = 256 };
 	static const struct option longopts[] = {
@@ -98,6 +98,7 @@ int cmd_passwd(int argc, char **argv)
 	char pw[PASSWD_MAX + 2];
 	int c, r, ret = EXIT_CG_ERROR;
 
+	(void)userdata;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -144,7 +145,7 @@ int cmd_passwd(int argc, char **argv)
 	if (r == 0) {
 		fprintf(stderr, "credgate: passwd: password of %s set\n", argv[optind]);
 		ret = EXIT_CG_OK;
-		if (!mo.root || !strcmp(mo.root, "/"))
+		if (root_is_host(mo.root))
 			agent_wait_decision(CG_VARLINK_SOCKET, 10000);
 	} else if (r == -EPERM) {
 		ret = EXIT_CG_VIOLATION;

@@ -8,6 +8,7 @@
 
 #include "base/atomic_file.h"
 #include "commands.h"
+#include "config/config.h"
 #include "migrate/migrate.h"
 #include "migrate/password.h"
 #include "migrate/provision.h"
@@ -124,14 +125,16 @@ static int write_hash(const struct provision_args *a, const char *password)
 
 	lock = pwdb_lock(a->root, PWDB_LOCK_TIMEOUT_MS);
 	if (lock < 0)
-		return log_error_errno(lock, "provision: cannot take the shadow lock %s/etc/.pwd.lock: %m",
-			      strcmp(a->root, "/") ? a->root : "");
+		return log_error_errno(lock, "provision: cannot take the shadow lock %s/etc/.pwd.lock: %s",
+			      root_prefix(a->root), rooted_strerror(lock));
 	r = store_load(STORE_SHADOW, a->root, "/etc/shadow", store_diag_log, NULL, &sf);
 	if (r < 0)
-		return log_error_errno(r, "provision: cannot read %s/etc/shadow: %m", a->root);
+		return log_error_errno(r, "provision: cannot read %s/etc/shadow: %m",
+				       root_prefix(a->root));
 	rec = find_user(sf, a->user);
 	if (!rec) {
-		r = log_error_errno(ENOENT, "provision: no account '%s' in %s/etc/shadow", a->user, a->root);
+		r = log_error_errno(ENOENT, "provision: no account '%s' in %s/etc/shadow", a->user,
+				    root_prefix(a->root));
 		goto out;
 	}
 	method = a->method ? a->method : password_method_of(rec->hash);
@@ -148,14 +151,14 @@ static int write_hash(const struct provision_args *a, const char *password)
 	};
 	r = migrate_write_store(a->root, sf, &edit, 1, &step);
 	if (r < 0)
-		log_error_errno(r, "provision: %s/etc/shadow left unchanged: step '%s' failed: %m",
-		       a->root, step ? step : "?");
+		log_error_errno(r, "provision: %s/etc/shadow left unchanged: step '%s' failed: %s",
+				root_prefix(a->root), step ? step : "?", rooted_strerror(r));
 out:
 	store_file_free(sf);
 	return r;
 }
 
-int cmd_provision(int argc, char **argv)
+int cmd_provision(int argc, char **argv, void *userdata)
 {
 	struct provision_args a;
 	_cleanup_free_ char *secret = NULL;
@@ -163,6 +166,7 @@ int cmd_provision(int argc, char **argv)
 	size_t secret_len = 0;
 	int r;
 
+	(void)userdata;
 	r = parse_args(argc, argv, &a);
 	if (r)
 		return r > 0 ? EXIT_CG_OK : EXIT_CG_ERROR;

@@ -82,7 +82,7 @@ static void print_text(json_object *agent, const char *why, const struct gate_st
 	}
 }
 
-int cmd_status(int argc, char **argv)
+int cmd_status(int argc, char **argv, void *userdata)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -100,6 +100,7 @@ int cmd_status(int argc, char **argv)
 	bool json = false, violations = false;
 	int c, gate_r;
 
+	(void)userdata;
 	while ((c = getopt_long(argc, argv, "js:b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;

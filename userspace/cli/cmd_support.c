@@ -102,7 +102,7 @@ static int fetch_offline(const struct support_opts *o, json_object **sup, json_o
 	time_t now = time(NULL);
 	int r;
 
-	r = cg_config_load(&config, o->config);
+	r = cg_config_load(&config, NULL, o->config, 0);
 	if (r < 0) {
 		cg_config_free(&config);
 		return log_error_errno(r, "%s: not loaded; fix the lines above", o->config);
@@ -144,7 +144,7 @@ static int fetch_online(const struct support_opts *o, json_object **sup, json_ob
 	return r;
 }
 
-int cmd_support(int argc, char **argv)
+int cmd_support(int argc, char **argv, void *userdata)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -165,6 +165,7 @@ int cmd_support(int argc, char **argv)
 	json_object *sup = NULL, *dis = NULL;
 	int c, r;
 
+	(void)userdata;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {

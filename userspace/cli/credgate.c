@@ -2,26 +2,28 @@
 /* credgate: command-line front end.  Each verb lives in cmd_VERB.c. */
 #include "base/util.h"
 #include "commands.h"
+#include "verbs.h"
+#include "version.h"
 
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-} verbs[] = {
-	{ "audit", cmd_audit, "audit credential stores for blank/default/guessable passwords" },
-	{ "migrate", cmd_migrate, "move offending accounts to unique or user-defined passwords" },
-	{ "passwd", cmd_passwd, "set a password at the console; refuses one the audit would flag" },
-	{ "provision", cmd_provision, "factory: derive a per-device label password into a rootfs" },
-	{ "gate", cmd_gate, "show or change the kernel gate (status|open|close|mode|allow|lock|load)" },
-	{ "status", cmd_status, "show backend, gate state, violations and refusal counts" },
-	{ "support", cmd_support, "show the support period and vulnerability-disclosure contact" },
+/* Each command parses its own options; argv[0] is the verb. */
+#define COMMAND(name, fn, help) { name, 0, VERB_ANY, 0, NULL, NULL, help, fn }
+
+static const struct verb verbs[] = {
+	COMMAND("audit", cmd_audit, "audit credential stores for blank/default/guessable passwords"),
+	COMMAND("migrate", cmd_migrate, "move offending accounts to unique or user-defined passwords"),
+	COMMAND("passwd", cmd_passwd, "set a password at the console; refuses one the audit would flag"),
+	COMMAND("provision", cmd_provision, "factory: derive a per-device label password into a rootfs"),
+	COMMAND("gate", cmd_gate, "show or change the kernel gate (status|open|close|mode|allow|lock|load|events)"),
+	COMMAND("status", cmd_status, "show backend, gate state, violations and refusal counts"),
+	COMMAND("support", cmd_support, "show the support period and vulnerability-disclosure contact"),
+	{}
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: credgate COMMAND [OPTIONS]\n\ncommands:\n", f);
-	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fputs("usage: credgate COMMAND [OPTIONS]\n"
+	      "       credgate --version | --help\n\ncommands:\n", f);
+	verbs_help(f, verbs, 10);
 	fputs("\nexit status: 0 ok/compliant, 1 violations found, 2 error\n"
 	      "see credgate(1) and credgate COMMAND --help\n", f);
 }
@@ -32,14 +34,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_CG_ERROR;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return EXIT_CG_OK;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		if (!strcmp(argv[1], verbs[i].name))
-			return verbs[i].run(argc - 1, argv + 1);
-	log_error_errno(EINVAL, "unknown command '%s' (try: credgate --help)", argv[1]);
-	return EXIT_CG_ERROR;
+	if (!strcmp(argv[1], "--version")) {
+		puts("credgate " CREDGATE_VERSION);
+		return EXIT_CG_OK;
+	}
+	return dispatch_verb(argc - 1, argv + 1, verbs, "credgate", "command", usage, NULL);
 }

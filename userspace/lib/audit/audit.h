@@ -93,18 +93,11 @@ const char *cg_verdict_name(enum cg_verdict v);
 bool audit_verdict_is_violation(enum cg_verdict v);
 
 /*
- * credgate.conf and the audit (audit_config.c): the one mapping from the
+ * credgate.conf and the audit (from_config.c): the one mapping from the
  * [audit] section to struct audit_opts, shared by credgated, credgate
- * audit and credgate migrate.
+ * audit and credgate migrate.  cg_config_load() reads the file.
  */
 struct cg_config;
-
-/*
- * Read credgate.conf at @path (inside @root when set) into @c; a missing
- * file means the defaults.  Problems are printed as "FILE:LINE: ..."; then
- * -EINVAL.  @c must be cg_config_free()d in every case.
- */
-int audit_config_read(const char *root, const char *path, struct cg_config *c);
 
 /*
  * Set depth (only when the file sets it), stores (only when the file names them; *stores is allocated

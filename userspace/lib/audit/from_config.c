@@ -1,29 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* credgate.conf's [audit] section applied to an audit (see audit.h). */
+/* credgate.conf's [audit] section applied to an audit (see audit.h); the
+ * file itself is read by cg_config_load() (config/config.h). */
 #include "audit/audit.h"
 #include "config/config.h"
 #include "base/util.h"
-
-int audit_config_read(const char *root, const char *path, struct cg_config *c)
-{
-	_cleanup_free_ char *text = NULL, *name = NULL;
-	size_t size;
-	int r;
-
-	r = cg_config_init(c);
-	if (r < 0)
-		return r;
-	r = rooted_read(root, path, 1 << 20, &text, &size);
-	if (r == -ENOENT)
-		return 0;
-	if (asprintf(&name, "%s%s", root && strcmp(root, "/") ? root : "", path) < 0)
-		return -ENOMEM;
-	if (r < 0)
-		return log_error_errno(r, "%s: cannot read: %m", name);
-	if (memchr(text, '\0', size))
-		return log_error_errno(EINVAL, "%s: contains a NUL byte; not a configuration file", name);
-	return cg_config_load_string(c, name, text);
-}
 
 int audit_opts_from_config(const struct cg_config *c, struct audit_opts *o,
 			   struct audit_store_spec **stores)

@@ -14,8 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-/* No "..", "." or empty component: a configured path names one file. */
-static bool path_is_plain(const char *path)
+bool rooted_path_is_plain(const char *path)
 {
 	const char *p = path;
 
@@ -46,12 +45,12 @@ static int resolve(const char *root, const char *path, int flags)
 	};
 	int fd;
 
-	if (!path_is_plain(path))
-		return -EINVAL;
 	if (root_is_host(root)) {
 		fd = open(path, O_PATH | O_CLOEXEC | flags);
 		return fd < 0 ? -errno : fd;
 	}
+	if (!rooted_path_is_plain(path))
+		return -EINVAL;
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
@@ -96,7 +95,7 @@ int rooted_open_parent(const char *root, const char *path, const char **base)
 	_cleanup_close_ int pfd = -1;
 	const char *slash = strrchr(path, '/');
 
-	if (!slash || !slash[1] || !path_is_plain(path))
+	if (!slash || !slash[1] || (!root_is_host(root) && !rooted_path_is_plain(path)))
 		return -EINVAL;
 	dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
 	if (!dir)

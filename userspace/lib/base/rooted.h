@@ -8,11 +8,15 @@
 #ifndef CREDGATE_ROOTED_H
 #define CREDGATE_ROOTED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+/* No "." or ".." component: @path names one file (configured store paths). */
+bool rooted_path_is_plain(const char *path);
+
 /*
- * Every path is absolute as on the device and names one file: a "." or
- * ".." component is refused (-EINVAL).  With @root (not NULL, "" or "/"),
+ * Paths are absolute as on the device.  With @root (not NULL, "" or "/"),
+ * a "." or ".." component is refused (-EINVAL), and
  * @path is resolved inside @root with openat2(RESOLVE_IN_ROOT): absolute
  * and relative symlinks, "..", stay in the tree; without openat2 (Linux
  * before 5.6, or a seccomp profile refusing it) -EOPNOTSUPP, never a

@@ -1,22 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
  * credgate.conf parser.  inih splits the file into (section, key, value);
- * this file owns the meaning of every key.  inih is built without line
- * numbers in the handler, so the line reader below counts lines itself.
+ * this file owns the meaning of every key, in one table (conf_items
+ * below): the sections, the keys, how each value is parsed and where it
+ * goes, which keys are lists, and the "known: ..." lists of the messages
+ * all come from it.  inih is built without line numbers in the handler, so
+ * the line reader below counts lines itself.
  */
 #include "config/config.h"
 #include "store/store.h"
 #include "config/metadata.h"
+#include "base/rooted.h"
 #include "base/util.h"
 
 #include <ini.h>
 #include <limits.h>
+#include <stddef.h>
 
 #include <credgate/policy.h>
 
 #define CG_CONFIG_MAX_SIZE	(1024 * 1024)
-/* inih reads lines into a buffer of INI_MAX_LINE bytes. */
-#define CG_CONFIG_MAX_LINE	INI_MAX_LINE
 
 
 static void strv_free(char **v, size_t n)
@@ -40,7 +43,7 @@ static int strv_push(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-int cg_config_init(struct cg_config *c)
+static int config_init(struct cg_config *c)
 {
 	static const uint16_t default_udp[] = CREDGATE_DEFAULT_ALLOW_UDP;
 	static const struct { const char *type, *path; } default_stores[] = {
@@ -123,17 +126,14 @@ struct parse_ctx {
 	const char *pos;		/* reader position in the text */
 	unsigned int line;		/* line the handler is looking at */
 	unsigned int errors;
-	/* keys already set, to refuse duplicates: "section.key" */
-	char **seen;
-	size_t n_seen;
-	/* lists given in the file replace the defaults on first use */
-	bool stores_set, ports_set;
+	bool *given;			/* per conf_items[] entry: seen in the file */
+	bool first;			/* the line being parsed is its key's first */
 };
 
 __attribute__((format(printf, 2, 3)))
 static int conf_error(struct parse_ctx *ctx, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -145,6 +145,8 @@ static int conf_error(struct parse_ctx *ctx, const char *fmt, ...)
 }
 
 static bool section_known(const char *name, size_t len);
+static const char *known_names(const char *section, const char *open, const char *close,
+			       const char *last, char *buf, size_t size);
 
 /* A section header names a known section; checked here because inih does
  * not call the handler for a section without keys. */
@@ -157,9 +159,12 @@ static void check_section_header(struct parse_ctx *ctx, const char *line)
 	if (*line != '[' || !(end = strchr(line, ']')))
 		return;
 	line++;
-	if (!section_known(line, (size_t)(end - line)))
-		conf_error(ctx, "unknown section [%.*s] (known: gate, audit, migration, product, varlink)",
-			   (int)(end - line), line);
+	if (!section_known(line, (size_t)(end - line))) {
+		char known[256];
+
+		conf_error(ctx, "unknown section [%.*s] (known: %s)", (int)(end - line), line,
+			   known_names(NULL, "", "", ", ", known, sizeof(known)));
+	}
 }
 
 /*
@@ -190,24 +195,35 @@ static char *conf_reader(char *str, int num, void *stream)
 	return str;
 }
 
-static bool seen_before(struct parse_ctx *ctx, const char *section, const char *key)
-{
-	char buf[256];
+/*
+ * The table.  Each parser gets the item, the value (never empty) and
+ * @data, the item's field in struct cg_config; it returns 0, 1 when it
+ * reported a problem (conf_error()), or -ENOMEM.
+ */
+struct conf_item;
+typedef int conf_parse_fn(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			  void *data);
 
-	snprintf(buf, sizeof(buf), "%s.%s", section, key);
-	for (size_t i = 0; i < ctx->n_seen; i++)
-		if (!strcmp(ctx->seen[i], buf))
-			return true;
-	if (strv_push(&ctx->seen, &ctx->n_seen, buf) < 0)
-		return false;
-	return false;
-}
+enum {
+	/* May be given again: every line adds to the list; the first one
+	 * replaces the built-in default.  Other keys may be set once. */
+	CONF_LIST = 1 << 0,
+};
 
-static int set_string(struct parse_ctx *ctx, char **dst, const char *value)
+struct conf_item {
+	const char *section;
+	const char *key;
+	conf_parse_fn *parse;
+	unsigned int flags;		/* CONF_* */
+	size_t offset;			/* of the field in struct cg_config */
+	unsigned long min, max;		/* numbers: the range; text: the longest */
+	const struct cg_names *names;	/* enums: the accepted names */
+};
+
+static int set_string(char **dst, const char *value)
 {
 	char *s = strdup(value);
 
-	(void)ctx;
 	if (!s)
 		return -ENOMEM;
 	free(*dst);
@@ -215,59 +231,83 @@ static int set_string(struct parse_ctx *ctx, char **dst, const char *value)
 	return 0;
 }
 
-static int set_enum(struct parse_ctx *ctx, const char *key, const char *value,
-		    const struct cg_names *names, int *out)
+/* An enum field (int-sized, checked by CONF_ENUM) named by it->names. */
+static int parse_enum(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+		      void *data)
 {
-	int i = cg_from_name(names, value);
+	int i = cg_from_name(it->names, value);
 
 	if (i < 0) {
 		char choices[256];
 
-		return conf_error(ctx, "%s = '%s': expected one of %s", key, value,
-				  cg_names_join(names, "|", choices, sizeof(choices)));
+		return conf_error(ctx, "%s = '%s': expected one of %s", it->key, value,
+				  cg_names_join(it->names, "|", choices, sizeof(choices)));
 	}
-	*out = i;
+	*(int *)data = i;
 	return 0;
 }
 
-static int set_bool(struct parse_ctx *ctx, const char *key, const char *value, bool *out)
+static int parse_bool(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+		      void *data)
 {
+	bool *out = data;
+
 	if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1"))
 		*out = true;
 	else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0"))
 		*out = false;
 	else
-		return conf_error(ctx, "%s = '%s': expected yes or no", key, value);
+		return conf_error(ctx, "%s = '%s': expected yes or no", it->key, value);
 	return 0;
 }
 
-static int set_uint(struct parse_ctx *ctx, const char *key, const char *value,
-		    unsigned long min, unsigned long max, unsigned long *out)
+static int parse_number(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			unsigned long *out)
+{
+	if (parse_uint(value, it->max, out) < 0 || *out < it->min)
+		return conf_error(ctx, "%s = '%s': expected a whole number from %lu to %lu",
+				  it->key, value, it->min, it->max);
+	return 0;
+}
+
+static int parse_ulong(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+		       void *data)
 {
 	unsigned long v;
+	int r = parse_number(ctx, it, value, &v);
 
-	if (parse_uint(value, max, &v) < 0 || v < min)
-		return conf_error(ctx, "%s = '%s': expected a whole number from %lu to %lu",
-				  key, value, min, max);
-	*out = v;
-	return 0;
+	if (r == 0)
+		*(unsigned long *)data = v;
+	return r;
+}
+
+/* An int field: it->max must fit (days, at most 3650). */
+static int parse_int(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+		     void *data)
+{
+	unsigned long v;
+	int r = parse_number(ctx, it, value, &v);
+
+	if (r == 0)
+		*(int *)data = (int)v;
+	return r;
 }
 
 /* Lists are separated by commas and/or blanks; NULL-terminated strtok. */
 #define LIST_SEP ", \t"
 
-static int parse_ports(struct parse_ctx *ctx, const char *key, const char *value)
+static int parse_ports(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+		       void *data)
 {
 	_cleanup_free_ char *copy = strdup(value);
 	struct cg_config *c = ctx->c;
 	char *save = NULL;
 
+	(void)data;
 	if (!copy)
 		return -ENOMEM;
-	if (!ctx->ports_set) {
+	if (ctx->first)
 		c->gate.n_allow_ports = 0;
-		ctx->ports_set = true;
-	}
 	for (char *t = strtok_r(copy, LIST_SEP, &save); t; t = strtok_r(NULL, LIST_SEP, &save)) {
 		char *colon = strchr(t, ':');
 		unsigned long port;
@@ -279,15 +319,15 @@ static int parse_ports(struct parse_ctx *ctx, const char *key, const char *value
 			if (parse_uint(t, 65535, &port) == 0 && port > 0)
 				return conf_error(ctx, "%s: '%s' names no protocol: entries are PROTO:PORT now; "
 						  "write udp:%s (bind only, e.g. DHCP), tcp:%s or sctp:%s",
-						  key, t, t, t, t);
+						  it->key, t, t, t, t);
 			return conf_error(ctx, "%s: '%s' is not PROTO:PORT (udp, tcp or sctp; port 1-65535)",
-					  key, t);
+					  it->key, t);
 		}
 		proto = credgate_proto_parse(t, (int)(colon - t));
 		if (proto < 0)
-			return conf_error(ctx, "%s: '%s': unknown protocol (known: udp, tcp, sctp)", key, t);
+			return conf_error(ctx, "%s: '%s': unknown protocol (known: udp, tcp, sctp)", it->key, t);
 		if (parse_uint(colon + 1, 65535, &port) < 0 || port == 0)
-			return conf_error(ctx, "%s: '%s': not a port number (1-65535)", key, t);
+			return conf_error(ctx, "%s: '%s': not a port number (1-65535)", it->key, t);
 		e = CG_ALLOW_ENTRY(proto, port);
 		for (i = 0; i < c->gate.n_allow_ports && c->gate.allow_ports[i] < e; i++)
 			;
@@ -304,22 +344,23 @@ static int parse_ports(struct parse_ctx *ctx, const char *key, const char *value
 	return 0;
 }
 
-static int parse_stores(struct parse_ctx *ctx, const char *key, const char *value)
+static int parse_stores(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			void *data)
 {
 	_cleanup_free_ char *copy = strdup(value);
 	struct cg_config *c = ctx->c;
 	char *save = NULL;
 
+	(void)data;
 	if (!copy)
 		return -ENOMEM;
-	if (!ctx->stores_set) {
+	if (ctx->first) {
 		for (size_t i = 0; i < c->audit.n_stores; i++) {
 			free(c->audit.stores[i].type);
 			free(c->audit.stores[i].path);
 		}
 		c->audit.n_stores = 0;
 		c->audit.stores_explicit = true;
-		ctx->stores_set = true;
 	}
 	for (char *t = strtok_r(copy, LIST_SEP, &save); t; t = strtok_r(NULL, LIST_SEP, &save)) {
 		char *colon = strchr(t, ':');
@@ -327,14 +368,17 @@ static int parse_stores(struct parse_ctx *ctx, const char *key, const char *valu
 
 		if (!colon || colon == t || colon[1] != '/')
 			return conf_error(ctx, "%s: '%s' is not TYPE:/ABSOLUTE/PATH (e.g. htpasswd:/etc/lighttpd.htpasswd)",
-					  key, t);
+					  it->key, t);
 		*colon = '\0';
 		if (cg_from_name(&store_type_names, t) < 0) {
 			char known[128];
 
-			return conf_error(ctx, "%s: unknown store type '%s' (known: %s)", key, t,
+			return conf_error(ctx, "%s: unknown store type '%s' (known: %s)", it->key, t,
 					  cg_names_join(&store_type_names, ", ", known, sizeof(known)));
 		}
+		if (!rooted_path_is_plain(colon + 1))
+			return conf_error(ctx, "%s: '%s:%s' has a '.' or '..' component: name the file itself",
+					  it->key, t, colon + 1);
 		ns = realloc(c->audit.stores, (c->audit.n_stores + 1) * sizeof(*ns));
 		if (!ns)
 			return -ENOMEM;
@@ -348,7 +392,18 @@ static int parse_stores(struct parse_ctx *ctx, const char *key, const char *valu
 	return 0;
 }
 
-static int parse_close_on(struct parse_ctx *ctx, const char *key, const char *value)
+static int parse_depth(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+		       void *data)
+{
+	int r = parse_enum(ctx, it, value, data);
+
+	if (r == 0)
+		ctx->c->audit.depth_explicit = true;
+	return r;
+}
+
+static int parse_close_on(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			  void *data)
 {
 	_cleanup_free_ char *copy = strdup(value);
 	char *save = NULL;
@@ -361,17 +416,17 @@ static int parse_close_on(struct parse_ctx *ctx, const char *key, const char *va
 
 		if (v < 0 || v == CG_VERDICT_OK || v == CG_VERDICT_LOCKED)
 			return conf_error(ctx, "%s: '%s' is not a violation verdict (blank, default, derived, sequential, common, unknown)",
-					  key, t);
+					  it->key, t);
 		mask |= 1u << v;
 	}
 	if (!(mask & (1u << CG_VERDICT_BLANK)) || !(mask & (1u << CG_VERDICT_DEFAULT)))
 		return conf_error(ctx, "%s: blank and default must always close the gate (the law allows no exception)",
-				  key);
-	ctx->c->audit.close_on = mask;
+				  it->key);
+	*(uint32_t *)data = mask;
 	return 0;
 }
 
-static int parse_string_list(struct parse_ctx *ctx, const char *key, const char *value,
+static int parse_string_list(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
 			     char ***v, size_t *n,
 			     bool (*valid)(const char *s, const char **why))
 {
@@ -384,229 +439,240 @@ static int parse_string_list(struct parse_ctx *ctx, const char *key, const char 
 		const char *why = NULL;
 
 		if (!valid(t, &why))
-			return conf_error(ctx, "%s: '%s' %s", key, t, why);
+			return conf_error(ctx, "%s: '%s' %s", it->key, t, why);
 		if (strv_push(v, n, t) < 0)
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-static int set_url(struct parse_ctx *ctx, const char *key, const char *value, char **dst)
+static int parse_contacts(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			  void *data)
+{
+	struct cg_product *p = &ctx->c->product;
+
+	(void)data;
+	return parse_string_list(ctx, it, value, &p->contacts, &p->n_contacts, cg_contact_uri_valid);
+}
+
+static int parse_languages(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			   void *data)
+{
+	struct cg_product *p = &ctx->c->product;
+
+	(void)data;
+	return parse_string_list(ctx, it, value, &p->preferred_languages,
+				 &p->n_preferred_languages, cg_language_tag_valid);
+}
+
+static int parse_url(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+		     void *data)
 {
 	const char *why = NULL;
 
 	if (!cg_https_url_valid(value, &why))
-		return conf_error(ctx, "%s = '%s': %s", key, value, why);
-	return set_string(ctx, dst, value);
+		return conf_error(ctx, "%s = '%s': %s", it->key, value, why);
+	return set_string(data, value);
 }
 
-static int set_text(struct parse_ctx *ctx, const char *key, const char *value, char **dst)
+/* Free text shown to people: no control characters, at most it->max long. */
+static int parse_text(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+		      void *data)
 {
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
-			return conf_error(ctx, "%s: control characters are not allowed", key);
-	if (strlen(value) > 128)
-		return conf_error(ctx, "%s: longer than 128 characters", key);
-	return set_string(ctx, dst, value);
+			return conf_error(ctx, "%s: control characters are not allowed", it->key);
+	if (strlen(value) > it->max)
+		return conf_error(ctx, "%s: longer than %lu characters", it->key, it->max);
+	return set_string(data, value);
 }
 
-static int set_days(struct parse_ctx *ctx, const char *key, const char *value, int *out)
-{
-	unsigned long v = 0;
-	int r = set_uint(ctx, key, value, 1, 3650, &v);
-
-	if (r == 0)
-		*out = (int)v;
-	return r;
-}
-
-static int handle_gate(struct parse_ctx *ctx, const char *key, const char *value)
-{
-	struct cg_config *c = ctx->c;
-	int v = 0;
-
-	if (!strcmp(key, "backend")) {
-		if (set_enum(ctx, key, value, &cg_backend_names, &v))
-			return 1;
-		c->gate.backend = (enum cg_backend)v;
-	} else if (!strcmp(key, "mode")) {
-		if (set_enum(ctx, key, value, &cg_mode_names, &v))
-			return 1;
-		c->gate.mode = (enum credgate_mode)v;
-	} else if (!strcmp(key, "lock")) {
-		return set_bool(ctx, key, value, &c->gate.lock);
-	} else if (!strcmp(key, "allow_ports")) {
-		return parse_ports(ctx, key, value);
-	} else {
-		return conf_error(ctx, "unknown key '%s' in [gate] (known: backend, mode, lock, allow_ports)", key);
-	}
-	return 0;
-}
-
-static int handle_audit(struct parse_ctx *ctx, const char *key, const char *value)
-{
-	struct cg_config *c = ctx->c;
-	int v = 0;
-
-	if (!strcmp(key, "stores"))
-		return parse_stores(ctx, key, value);
-	if (!strcmp(key, "depth")) {
-		if (set_enum(ctx, key, value, &cg_depth_names, &v))
-			return 1;
-		c->audit.depth = (enum cg_depth)v;
-		c->audit.depth_explicit = true;
-		return 0;
-	}
-	if (!strcmp(key, "close_on"))
-		return parse_close_on(ctx, key, value);
-	if (!strcmp(key, "max_store_size"))
-		return set_uint(ctx, key, value, 1024, 1ul << 30, &c->audit.max_store_size);
-	if (!strcmp(key, "max_accounts"))
-		return set_uint(ctx, key, value, 1, 10000000, &c->audit.max_accounts);
-	if (!strcmp(key, "max_words"))
-		return set_uint(ctx, key, value, 0, 100000000, &c->audit.max_words);
-	if (!strcmp(key, "time_limit"))
-		return set_uint(ctx, key, value, 0, 86400, &c->audit.time_limit);
-	if (!strcmp(key, "sequential_max"))
-		return set_uint(ctx, key, value, 1, 1000, &c->audit.sequential_max);
-	return conf_error(ctx, "unknown key '%s' in [audit] (known: stores, depth, close_on, max_store_size, max_accounts, max_words, time_limit, sequential_max)",
-			  key);
-}
-
-static int handle_migration(struct parse_ctx *ctx, const char *key, const char *value)
-{
-	int v = 0;
-
-	if (strcmp(key, "first_boot"))
-		return conf_error(ctx, "unknown key '%s' in [migration] (known: first_boot)", key);
-	if (set_enum(ctx, key, value, &cg_policy_names, &v))
-		return 1;
-	ctx->c->migration.first_boot = (enum cg_policy)v;
-	return 0;
-}
-
-static int handle_product(struct parse_ctx *ctx, const char *key, const char *value)
+static int parse_support_end(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			     void *data)
 {
 	struct cg_product *p = &ctx->c->product;
 
-	if (!strcmp(key, "name"))
-		return set_text(ctx, key, value, &p->name);
-	if (!strcmp(key, "manufacturer"))
-		return set_text(ctx, key, value, &p->manufacturer);
-	if (!strcmp(key, "model"))
-		return set_text(ctx, key, value, &p->model);
-	if (!strcmp(key, "hardware_version"))
-		return set_text(ctx, key, value, &p->hardware_version);
-	if (!strcmp(key, "firmware_version"))
-		return set_text(ctx, key, value, &p->firmware_version);
-	if (!strcmp(key, "support_end")) {
-		if (cg_date_parse(value, NULL) < 0)
-			return conf_error(ctx, "support_end = '%s': expected an ISO 8601 date YYYY-MM-DD (e.g. 2031-12-31)",
-					  value);
-		p->support_end_origin.file = ctx->name;
-		p->support_end_origin.line = ctx->line;
-		return set_string(ctx, &p->support_end, value);
-	}
-	if (!strcmp(key, "support_url"))
-		return set_url(ctx, key, value, &p->support_url);
-	if (!strcmp(key, "contact"))
-		return parse_string_list(ctx, key, value, &p->contacts, &p->n_contacts,
-					 cg_contact_uri_valid);
-	if (!strcmp(key, "policy"))
-		return set_url(ctx, key, value, &p->policy_url);
-	if (!strcmp(key, "encryption"))
-		return set_url(ctx, key, value, &p->encryption_url);
-	if (!strcmp(key, "acknowledgement_days"))
-		return set_days(ctx, key, value, &p->acknowledgement_days);
-	if (!strcmp(key, "status_update_days"))
-		return set_days(ctx, key, value, &p->status_update_days);
-	if (!strcmp(key, "preferred_languages"))
-		return parse_string_list(ctx, key, value, &p->preferred_languages,
-					 &p->n_preferred_languages, cg_language_tag_valid);
-	if (!strcmp(key, "compliance_url"))
-		return set_url(ctx, key, value, &p->compliance_url);
-	if (!strcmp(key, "sbom_url"))
-		return set_url(ctx, key, value, &p->sbom_url);
-	return conf_error(ctx, "unknown key '%s' in [product] (known: name, manufacturer, model, hardware_version, firmware_version, support_end, support_url, contact, policy, encryption, acknowledgement_days, status_update_days, preferred_languages, compliance_url, sbom_url)",
-			  key);
+	if (cg_date_parse(value, NULL) < 0)
+		return conf_error(ctx, "%s = '%s': expected an ISO 8601 date YYYY-MM-DD (e.g. 2031-12-31)",
+				  it->key, value);
+	p->support_end_origin.file = ctx->name;
+	p->support_end_origin.line = ctx->line;
+	return set_string(data, value);
 }
 
-static int handle_varlink(struct parse_ctx *ctx, const char *key, const char *value)
+/* An absolute path shorter than it->max (sun_path of a Unix socket). */
+static int parse_socket(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			void *data)
 {
-	struct cg_config *c = ctx->c;
-
-	if (!strcmp(key, "socket")) {
-		if (value[0] != '/' || strlen(value) >= 108)
-			return conf_error(ctx, "socket = '%s': expected an absolute path shorter than 108 bytes",
-					  value);
-		return set_string(ctx, &c->varlink.socket, value);
-	}
-	if (!strcmp(key, "max_clients"))
-		return set_uint(ctx, key, value, 1, 4096, &c->varlink.max_clients);
-	if (!strcmp(key, "idle_timeout"))
-		return set_uint(ctx, key, value, 1, 86400, &c->varlink.idle_timeout);
-	return conf_error(ctx, "unknown key '%s' in [varlink] (known: socket, max_clients, idle_timeout)", key);
+	if (value[0] != '/' || strlen(value) >= it->max)
+		return conf_error(ctx, "%s = '%s': expected an absolute path shorter than %lu bytes",
+				  it->key, value, it->max);
+	return set_string(data, value);
 }
 
-static const struct {
-	const char *name;
-	int (*handle)(struct parse_ctx *ctx, const char *key, const char *value);
-} sections[] = {
-	{ "gate", handle_gate },
-	{ "audit", handle_audit },
-	{ "migration", handle_migration },
-	{ "product", handle_product },
-	{ "varlink", handle_varlink },
+/*
+ * The field @f of struct cg_config, which must have type @T (a mismatch
+ * with what the parser writes fails to compile).
+ */
+#define CONF_FIELD(f, T)							\
+	(offsetof(struct cg_config, f) +					\
+	 0 * sizeof(char[__builtin_types_compatible_p(				\
+		__typeof__(((struct cg_config *)0)->f), T) ? 1 : -1]))
+/* An enum field, written as an int by parse_enum(). */
+#define CONF_ENUM(f)								\
+	(offsetof(struct cg_config, f) +					\
+	 0 * sizeof(char[sizeof(((struct cg_config *)0)->f) == sizeof(int) ? 1 : -1]))
+
+#define ITEM(sec, k, fn, fl, off, ...)						\
+	{ .section = (sec), .key = (k), .parse = (fn), .flags = (fl), .offset = (off), __VA_ARGS__ }
+
+/*
+ * Every key, grouped by section in the order credgate.conf(5) documents
+ * them; the "known: ..." lists of the messages follow this order.
+ */
+static const struct conf_item conf_items[] = {
+	ITEM("gate", "backend", parse_enum, 0, CONF_ENUM(gate.backend), .names = &cg_backend_names),
+	ITEM("gate", "mode", parse_enum, 0, CONF_ENUM(gate.mode), .names = &cg_mode_names),
+	ITEM("gate", "lock", parse_bool, 0, CONF_FIELD(gate.lock, bool)),
+	ITEM("gate", "allow_ports", parse_ports, CONF_LIST, CONF_FIELD(gate.allow_ports, uint32_t *)),
+
+	ITEM("audit", "stores", parse_stores, CONF_LIST,
+	     CONF_FIELD(audit.stores, struct cg_store_spec *)),
+	ITEM("audit", "depth", parse_depth, 0, CONF_ENUM(audit.depth), .names = &cg_depth_names),
+	ITEM("audit", "close_on", parse_close_on, 0, CONF_FIELD(audit.close_on, uint32_t)),
+	ITEM("audit", "max_store_size", parse_ulong, 0, CONF_FIELD(audit.max_store_size, unsigned long),
+	     .min = 1024, .max = 1ul << 30),
+	ITEM("audit", "max_accounts", parse_ulong, 0, CONF_FIELD(audit.max_accounts, unsigned long),
+	     .min = 1, .max = 10000000),
+	ITEM("audit", "max_words", parse_ulong, 0, CONF_FIELD(audit.max_words, unsigned long),
+	     .min = 0, .max = 100000000),
+	ITEM("audit", "time_limit", parse_ulong, 0, CONF_FIELD(audit.time_limit, unsigned long),
+	     .min = 0, .max = 86400),
+	ITEM("audit", "sequential_max", parse_ulong, 0, CONF_FIELD(audit.sequential_max, unsigned long),
+	     .min = 1, .max = 1000),
+
+	ITEM("migration", "first_boot", parse_enum, 0, CONF_ENUM(migration.first_boot),
+	     .names = &cg_policy_names),
+
+	ITEM("product", "name", parse_text, 0, CONF_FIELD(product.name, char *), .max = 128),
+	ITEM("product", "manufacturer", parse_text, 0, CONF_FIELD(product.manufacturer, char *),
+	     .max = 128),
+	ITEM("product", "model", parse_text, 0, CONF_FIELD(product.model, char *), .max = 128),
+	ITEM("product", "hardware_version", parse_text, 0, CONF_FIELD(product.hardware_version, char *),
+	     .max = 128),
+	ITEM("product", "firmware_version", parse_text, 0, CONF_FIELD(product.firmware_version, char *),
+	     .max = 128),
+	ITEM("product", "support_end", parse_support_end, 0, CONF_FIELD(product.support_end, char *)),
+	ITEM("product", "support_url", parse_url, 0, CONF_FIELD(product.support_url, char *)),
+	ITEM("product", "contact", parse_contacts, CONF_LIST, CONF_FIELD(product.contacts, char **)),
+	ITEM("product", "policy", parse_url, 0, CONF_FIELD(product.policy_url, char *)),
+	ITEM("product", "encryption", parse_url, 0, CONF_FIELD(product.encryption_url, char *)),
+	ITEM("product", "acknowledgement_days", parse_int, 0,
+	     CONF_FIELD(product.acknowledgement_days, int), .min = 1, .max = 3650),
+	ITEM("product", "status_update_days", parse_int, 0,
+	     CONF_FIELD(product.status_update_days, int), .min = 1, .max = 3650),
+	ITEM("product", "preferred_languages", parse_languages, CONF_LIST,
+	     CONF_FIELD(product.preferred_languages, char **)),
+	ITEM("product", "compliance_url", parse_url, 0, CONF_FIELD(product.compliance_url, char *)),
+	ITEM("product", "sbom_url", parse_url, 0, CONF_FIELD(product.sbom_url, char *)),
+
+	ITEM("varlink", "socket", parse_socket, 0, CONF_FIELD(varlink.socket, char *), .max = 108),
+	ITEM("varlink", "max_clients", parse_ulong, 0, CONF_FIELD(varlink.max_clients, unsigned long),
+	     .min = 1, .max = 4096),
+	ITEM("varlink", "idle_timeout", parse_ulong, 0, CONF_FIELD(varlink.idle_timeout, unsigned long),
+	     .min = 1, .max = 86400),
 };
 
-/* Keys that may appear more than once: every line adds to the list. */
-static bool key_is_list(const char *section, const char *key)
+/* A section is named by the first item of its group. */
+static bool section_starts_at(size_t i)
 {
-	return (!strcmp(section, "product") &&
-		(!strcmp(key, "contact") || !strcmp(key, "preferred_languages"))) ||
-	       (!strcmp(section, "audit") && !strcmp(key, "stores")) ||
-	       (!strcmp(section, "gate") && !strcmp(key, "allow_ports"));
+	return i == 0 || strcmp(conf_items[i - 1].section, conf_items[i].section);
+}
+
+static bool section_known(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(conf_items); i++)
+		if (strlen(conf_items[i].section) == len && !memcmp(conf_items[i].section, name, len))
+			return true;
+	return false;
+}
+
+static const struct conf_item *item_find(const char *section, const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(conf_items); i++)
+		if (!strcmp(conf_items[i].section, section) && !strcmp(conf_items[i].key, key))
+			return &conf_items[i];
+	return NULL;
+}
+
+/*
+ * For messages: the sections (@section NULL) or the keys of @section, each
+ * between @open and @close, separated by ", " and by @last before the last
+ * one: "gate, audit, ..." or "[gate], [audit] ... or [varlink]".
+ */
+static const char *known_names(const char *section, const char *open, const char *close,
+			       const char *last, char *buf, size_t size)
+{
+	const char *names[ARRAY_SIZE(conf_items)];
+	size_t n = 0, len = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(conf_items); i++) {
+		if (!section && section_starts_at(i))
+			names[n++] = conf_items[i].section;
+		else if (section && !strcmp(conf_items[i].section, section))
+			names[n++] = conf_items[i].key;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < size; i++) {
+		int w = snprintf(buf + len, size - len, "%s%s%s%s", !i ? "" : i + 1 < n ? ", " : last,
+				 open, names[i], close);
+
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	return buf;
 }
 
 static int conf_handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_ctx *ctx = user;
+	const struct conf_item *it;
+	char known[512];
+	size_t i;
 	int r;
 
 	if (!*section)
-		return conf_error(ctx, "'%s' is outside any section (start with [gate], [audit], [migration], [product] or [varlink])",
-				  key);
-	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
-		if (strcmp(section, sections[i].name))
-			continue;
-		if (!key_is_list(section, key) && seen_before(ctx, section, key))
-			return conf_error(ctx, "'%s' is set twice in [%s]", key, section);
-		if (!*value)
-			return conf_error(ctx, "'%s' has no value", key);
-		r = sections[i].handle(ctx, key, value);
-		if (r < 0) {
-			conf_error(ctx, "%s", strerror(-r));
-			return 0;	/* out of memory: stop */
-		}
-		return 1;
+		return conf_error(ctx, "'%s' is outside any section (start with %s)", key,
+				  known_names(NULL, "[", "]", " or ", known, sizeof(known)));
+	if (!section_known(section, strlen(section)))
+		return 1;	/* unknown section: reported at its header */
+	it = item_find(section, key);
+	if (!it)
+		return conf_error(ctx, "unknown key '%s' in [%s] (known: %s)", key, section,
+				  known_names(section, "", "", ", ", known, sizeof(known)));
+	i = (size_t)(it - conf_items);
+	if (ctx->given[i] && !(it->flags & CONF_LIST))
+		return conf_error(ctx, "'%s' is set twice in [%s]", key, section);
+	ctx->first = !ctx->given[i];
+	ctx->given[i] = true;
+	if (!*value)
+		return conf_error(ctx, "'%s' has no value", key);
+	r = it->parse(ctx, it, value, (char *)ctx->c + it->offset);
+	if (r < 0) {
+		conf_error(ctx, "%s", strerror(-r));
+		return 0;	/* out of memory: stop */
 	}
-	return 1;	/* unknown section: reported at its header */
-}
-
-static bool section_known(const char *name, size_t len)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
-		if (strlen(sections[i].name) == len && !memcmp(sections[i].name, name, len))
-			return true;
-	return false;
+	return 1;
 }
 
 int cg_config_load_string(struct cg_config *c, const char *name, const char *text)
 {
-	struct parse_ctx ctx = { .c = c, .name = name, .pos = text };
+	bool given[ARRAY_SIZE(conf_items)] = { 0 };
+	struct parse_ctx ctx = { .c = c, .name = name, .pos = text, .given = given };
 	int r;
 
-	r = cg_config_init(c);
+	r = config_init(c);
 	if (r < 0)
 		return r;
 	c->path = strdup(name);
@@ -614,7 +680,6 @@ int cg_config_load_string(struct cg_config *c, const char *name, const char *tex
 		return -ENOMEM;
 	ctx.name = c->path;
 	r = ini_parse_stream(conf_reader, &ctx, conf_handler, &ctx);
-	strv_free(ctx.seen, ctx.n_seen);
 	if (r > 0) {
 		/* The handler never fails, so this is inih's syntax error. */
 		ctx.line = (unsigned int)r;
@@ -625,20 +690,26 @@ int cg_config_load_string(struct cg_config *c, const char *name, const char *tex
 	return ctx.errors ? -EINVAL : 0;
 }
 
-int cg_config_load(struct cg_config *c, const char *path)
+int cg_config_load(struct cg_config *c, const char *root, const char *path, unsigned int flags)
 {
-	_cleanup_free_ char *text = NULL;
-	size_t len;
+	_cleanup_free_ char *text = NULL, *name = NULL;
+	size_t size = 0;
 	int r;
 
-	r = read_file(path, CG_CONFIG_MAX_SIZE, &text, &len);
+	/* With a root, @path is resolved inside that tree (base/rooted.h). */
+	r = store_read_reported(root, path, CG_CONFIG_MAX_SIZE, NULL,
+				store_diag_log, NULL, &name, &text, &size);
+	if (r == -ENOENT && (flags & CG_CONFIG_MISSING_OK))
+		return config_init(c);
 	if (r < 0) {
-		cg_config_init(c);
-		return log_error_errno(r, "cannot read %s: %m", path);
+		memset(c, 0, sizeof(*c));
+		if (r == -ENOENT)
+			log_error_errno(r, "%s: cannot read: %m", name);
+		return r;
 	}
-	if (memchr(text, '\0', len)) {
-		cg_config_init(c);
-		return log_error_errno(EINVAL, "%s: contains a NUL byte; not a text file", path);
+	if (memchr(text, '\0', size)) {
+		memset(c, 0, sizeof(*c));
+		return log_error_errno(EINVAL, "%s: contains a NUL byte; not a text file", name);
 	}
-	return cg_config_load_string(c, path, text);
+	return cg_config_load_string(c, name, text);
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <credgate/policy.h>
 
@@ -64,7 +65,7 @@ struct cg_product {
 #define CG_ALLOW_PORT(e)		((uint16_t)((e) & 0xffff))
 
 struct cg_config {
-	char *path;			/* the file read, NULL for defaults */
+	char *path;			/* the file read, NULL: the defaults */
 	struct {
 		enum cg_backend backend;
 		enum credgate_mode mode;
@@ -97,20 +98,24 @@ struct cg_config {
 	} varlink;
 };
 
-/* Fill @c with the built-in defaults (what an empty file means). */
-int cg_config_init(struct cg_config *c);
+enum {
+	CG_CONFIG_MISSING_OK = 1 << 0,	/* no file: the built-in defaults */
+};
 
 /*
- * Parse @path into @c (initialised with defaults first).  Every problem is
- * printed as "PATH:LINE: message"; returns -EINVAL if there was any,
- * -errno if the file cannot be read.  @c is always safe to cg_config_free().
+ * Read credgate.conf at @path into @c: inside @root (symlinks resolve
+ * within it) unless @root is NULL or "/".  Every problem is logged as
+ * "FILE:LINE: message" (FILE with the root in front); returns -EINVAL if
+ * there was any, -errno if the file cannot be read.  A missing file is an
+ * error too, unless @flags has CG_CONFIG_MISSING_OK: then @c holds the
+ * defaults (what an empty file means) and c->path is NULL.  @c is always
+ * safe to cg_config_free().
  */
-int cg_config_load(struct cg_config *c, const char *path);
+int cg_config_load(struct cg_config *c, const char *root, const char *path, unsigned int flags);
 
 /* The same, from a string (tests, fuzzing); @name is used in messages. */
 int cg_config_load_string(struct cg_config *c, const char *name, const char *text);
 
 void cg_config_free(struct cg_config *c);
-
 
 #endif
