@@ -2,7 +2,8 @@
 /*
  * Refusal events (gate.h): the API over the backend's event source, the
  * lsm backend's source (its kernel log lines, read from /dev/kmsg) and the
- * parser of those lines.
+ * parser of those lines, which reads the words the kernel writes with the
+ * names of <credgate/policy.h>.
  */
 #include "gate/gate_internal.h"
 #include "base/util.h"
@@ -11,6 +12,9 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <poll.h>
+
+/* The kernel's pr_fmt (kernel/credgate.c). */
+#define KMSG_PREFIX "credgate: "
 
 int gate_events_deliver(struct gate_events *ev, const struct credgate_event *e)
 {
@@ -69,9 +73,41 @@ void gate_events_free(struct gate_events *ev)
 	free(ev);
 }
 
+/* @s after @prefix, or NULL when @s does not start with it. */
+static const char *skip_prefix(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(s, prefix, n) ? NULL : s + n;
+}
+
+/* @s after the word @word and one space, or NULL. */
+static const char *skip_word(const char *s, const char *word)
+{
+	s = skip_prefix(s, word);
+	return s && *s == ' ' ? s + 1 : NULL;
+}
+
+/* @s after the name (by @name) of one of the @n @values and a space, or NULL. */
+static const char *skip_name(const char *s, const char *(*name)(__u32),
+			     const __u32 *values, size_t n, __u32 *value)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *q = skip_word(s, name(values[i]));
+
+		if (q) {
+			*value = values[i];
+			return q;
+		}
+	}
+	return NULL;
+}
+
 int gate_parse_log_line(const char *line, struct credgate_event *e)
 {
-	const char *p = strstr(line, "credgate: "), *comm, *rest, *q;
+	static const __u32 actions[] = { CREDGATE_REFUSE, CREDGATE_AUDIT };
+	static const __u32 hooks[] = { CREDGATE_HOOK_BIND, CREDGATE_HOOK_LISTEN };
+	const char *p = strstr(line, KMSG_PREFIX), *comm, *rest, *q;
 	char addr[INET6_ADDRSTRLEN + 1];
 	unsigned int pid, uid, port;
 	size_t len;
@@ -79,22 +115,15 @@ int gate_parse_log_line(const char *line, struct credgate_event *e)
 
 	if (!p)
 		return -EINVAL;
-	p += strlen("credgate: ");
 	memset(e, 0, sizeof(*e));
-	if (!strncmp(p, "refused ", 8))
-		e->action = CREDGATE_REFUSE;
-	else if (!strncmp(p, "audited ", 8))
-		e->action = CREDGATE_AUDIT;
-	else
+	/* "ACTION HOOK comm=...", in the words of kernel/credgate.c. */
+	p = skip_name(p + strlen(KMSG_PREFIX), credgate_action_name, actions,
+		      ARRAY_SIZE(actions), &e->action);
+	if (p)
+		p = skip_name(p, credgate_hook_name, hooks, ARRAY_SIZE(hooks), &e->hook);
+	comm = p ? skip_prefix(p, "comm=") : NULL;
+	if (!comm)
 		return -EINVAL;
-	p += 8;
-	if (!strncmp(p, "bind comm=", 10))
-		e->hook = CREDGATE_HOOK_BIND;
-	else if (!strncmp(p, "listen comm=", 12))
-		e->hook = CREDGATE_HOOK_LISTEN;
-	else
-		return -EINVAL;
-	comm = strchr(p, '=') + 1;
 	/* comm may hold spaces: it ends at the last " pid=". */
 	rest = NULL;
 	for (q = strstr(comm, " pid="); q; q = strstr(q + 1, " pid="))
