@@ -5,6 +5,7 @@
  * each call to the backend's struct gate_ops (gate_internal.h).
  */
 #include "gate/gate_internal.h"
+#include "config/config.h"
 #include "base/util.h"
 
 /* The backends a gate can be opened with, by enum cg_backend. */
@@ -77,6 +78,14 @@ void gate_default_allow(uint32_t allow[CREDGATE_ALLOW_WORDS])
 	memset(allow, 0, CREDGATE_ALLOW_WORDS * sizeof(uint32_t));
 	for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
 		credgate_allow_set(allow, CREDGATE_PROTO_UDP, ports[i], 1);
+}
+
+void gate_allow_from_entries(uint32_t allow[CREDGATE_ALLOW_WORDS],
+			     const uint32_t *entries, size_t n)
+{
+	memset(allow, 0, CREDGATE_ALLOW_WORDS * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++)
+		credgate_allow_set(allow, CG_ALLOW_PROTO(entries[i]), CG_ALLOW_PORT(entries[i]), 1);
 }
 
 int gate_parse_allow_entry(const char *tok, int *proto, uint16_t *port)

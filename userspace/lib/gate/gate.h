@@ -78,6 +78,12 @@ int gate_set_allow(struct gate *g, const uint32_t allow[CREDGATE_ALLOW_WORDS]);
 /* Fill @allow with the defaults of policy.h (udp:68 udp:546, DHCP clients). */
 void gate_default_allow(uint32_t allow[CREDGATE_ALLOW_WORDS]);
 /*
+ * Fill @allow with the @n entries CG_ALLOW_ENTRY(proto, port) of
+ * config/config.h (struct cg_config gate.allow_ports).
+ */
+void gate_allow_from_entries(uint32_t allow[CREDGATE_ALLOW_WORDS],
+			     const uint32_t *entries, size_t n);
+/*
  * One allow-list entry "PROTO:PORT" (udp, tcp, sctp; port 1-65535).
  * Returns 0, -ENOPROTOOPT for a bare port (the syntax before protocols:
  * say "write udp:PORT or tcp:PORT"), -EINVAL for anything else.
