@@ -105,6 +105,7 @@ int gate_lock(struct gate *g);
  * is never attached a second time.  Returns 1 when everything was already
  * pinned (nothing done), 0 when something was loaded.  @force: remove the
  * pins first and load afresh (refused with -EROFS when the config is locked).
+ * libbpf's messages go to the log sink (debug ones with LIBBPF_LOG_LEVEL=debug).
  */
 int gate_bpf_load(bool force);
 

@@ -2,7 +2,7 @@
 /*
  * The bpf backend: the maps of bpf/credgate.bpf.c pinned under
  * GATE_BPF_PIN_DIR (gate_bpf_load.c puts them there), and the ring buffer
- * of refusal events.
+ * of refusal events.  libbpf's own messages go to the log sink.
  */
 #include "gate/gate_internal.h"
 #include "base/util.h"
@@ -35,11 +35,41 @@ int gate_bpf_obj_get_pinned(const char *name)
 	return fd;
 }
 
+/*
+ * libbpf's print callback: warnings and information to the log sink, one
+ * message a line ("libbpf: ..."), debug output only with
+ * LIBBPF_LOG_LEVEL=debug (what libbpf's own default printer does).
+ */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static const int prio[] = {
+		[LIBBPF_WARN] = LOG_WARNING, [LIBBPF_INFO] = LOG_INFO, [LIBBPF_DEBUG] = LOG_DEBUG,
+	};
+	const char *env = getenv("LIBBPF_LOG_LEVEL");
+	_cleanup_free_ char *msg = NULL;
+	char *save = NULL;
+
+	if (level == LIBBPF_DEBUG && !(env && !strcasecmp(env, "debug")))
+		return 0;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return -ENOMEM;
+	for (char *line = strtok_r(msg, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		cg_log((unsigned int)level < ARRAY_SIZE(prio) ? prio[level] : LOG_DEBUG, 0,
+		       "%s", line);
+	return 0;
+}
+
+void gate_bpf_log_setup(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
 static int bpf_open(struct gate *g)
 {
 	int *fds[] = { &g->bpf.gate_fd, &g->bpf.config_fd, &g->bpf.stats_fd, &g->bpf.events_fd };
 
 	_Static_assert(ARRAY_SIZE(fds) == ARRAY_SIZE(gate_bpf_map_names), "one fd per map");
+	gate_bpf_log_setup();
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		*fds[i] = -1;
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {

@@ -188,6 +188,7 @@ int gate_bpf_loader(bool force)
 	bool all = true;
 	int r;
 
+	gate_bpf_log_setup();
 	r = ensure_bpffs();
 	if (r < 0)
 		return r;
