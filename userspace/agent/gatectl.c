@@ -97,6 +97,8 @@ int agent_gate_setup(struct agent *a)
 		return r;
 	if (want == CG_BACKEND_BPF) {
 		r = gate_bpf_load(false);
+		if (r == -EOPNOTSUPP)
+			return r;	/* not built in: the library said so */
 		if (r < 0)
 			return log_error_errno(r, "cannot load the BPF LSM programs: %m (is 'bpf' in the kernel's lsm= list and bpffs mounted on /sys/fs/bpf?)");
 		agent_log(a, LOG_INFO, r == 1 ? "bpf: re-using the programs pinned under %s" :

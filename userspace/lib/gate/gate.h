@@ -13,6 +13,9 @@
  *   -ENOENT  bpf backend selected but nothing pinned (run 'credgate gate load')
  *   -EPERM   not privileged enough (CAP_MAC_ADMIN for lsm, root for bpf)
  *   -EROFS   mode/allow list are locked until reboot
+ *   -EOPNOTSUPP  bpf backend selected in a program built without it
+ *            (make BPF=0); the first gate_open_backend()/gate_bpf_load()
+ *            logs so, naming the lsm backend as the way out
  *
  * Paths can be redirected for tests with the environment variable
  * CREDGATE_SYSFS_ROOT (default "", i.e. "/"): the LSM list is then read from

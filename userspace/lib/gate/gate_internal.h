@@ -8,6 +8,8 @@
  *   gate_lsm.c       lsm: securityfs files (events: the kernel log, gate_events.c)
  *   gate_bpf.c       bpf: the pinned maps and the ring buffer
  *   gate_bpf_load.c  bpf: the loader (the only user of credgate.skel.h)
+ *   gate_bpf_none.c  bpf in a build without it (make BPF=0): the Makefile
+ *                    builds it instead of the two above
  *
  * Every member of struct gate_ops is set: an operation a backend does not
  * have returns -EOPNOTSUPP from a function of its own, never a NULL test.
