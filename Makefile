@@ -6,6 +6,8 @@
 #   make demo       boot a VM "device" and show the gate at work
 #   make bench      measurements (ratios side by side), never part of check
 #   make SAN=1      ASan+UBSan build into build-san/
+#   make BPF=0      without the bpf backend: no clang, bpftool, libbpf,
+#                   libelf or zlib needed (the lsm backend only)
 #
 # Sources are picked up by directory (userspace/lib/AREA, userspace/cli,
 # userspace/agent, bpf, selftests/host), so adding a file needs no edit here.
@@ -31,6 +33,17 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 
+# BPF=1 (default): the bpf backend (BPF object, skeleton, libbpf).  BPF=0:
+# none of it; userspace/lib/gate/gate_bpf_none.c stands in for the bpf
+# backend's two files and says it is not built in.
+BPF ?= 1
+ifeq ($(filter 0 1,$(BPF)),)
+$(error BPF must be 0 or 1, not '$(BPF)')
+endif
+ifeq ($(BPF),0)
+BUILD ?= build-nobpf
+endif
+
 SAN ?=
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -49,7 +62,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 	  -Iinclude -Iuserspace/lib -I$(BUILD)/gen $(SAN_FLAGS) $(SYSROOT_FLAGS)
 LDFLAGS += $(SAN_FLAGS) $(SYSROOT_FLAGS)
-LDLIBS += -lbpf -lelf -lz -lcrypt -ljson-c -linih -lcap -lseccomp -lcrypto -lpthread
+LDLIBS += $(if $(filter 1,$(BPF)),-lbpf -lelf -lz) -lcrypt -ljson-c -linih -lcap -lseccomp -lcrypto -lpthread
 
 LIB_SRCS   := $(sort $(wildcard userspace/lib/*/*.c))
 CLI_SRCS   := $(sort $(wildcard userspace/cli/*.c))
@@ -58,6 +71,20 @@ BPF_SRCS   := $(sort $(wildcard bpf/*.bpf.c))
 HOSTTEST_SRCS := $(sort $(wildcard selftests/host/*.c))
 VMTEST_SRCS   := $(sort $(wildcard selftests/vm/*.c))
 BENCH_SRCS    := $(sort $(wildcard userspace/bench/*.c))
+
+# The bpf backend's sources (only the loader includes the skeleton) and
+# what stands in for them with BPF=0.
+GATE_BPF_SRCS  := userspace/lib/gate/gate_bpf.c userspace/lib/gate/gate_bpf_load.c
+GATE_NOBPF_SRCS := userspace/lib/gate/gate_bpf_none.c
+GATE_LOADER_OBJ := $(BUILD)/userspace/lib/gate/gate_bpf_load.o
+ifeq ($(BPF),1)
+LIB_SRCS   := $(filter-out $(GATE_NOBPF_SRCS),$(LIB_SRCS))
+else
+LIB_SRCS   := $(filter-out $(GATE_BPF_SRCS),$(LIB_SRCS))
+BPF_SRCS   :=
+# VM tests that use libbpf themselves (bpf_obj_get() on the pins).
+VMTEST_SRCS := $(filter-out $(shell grep -l 'include <bpf/' $(VMTEST_SRCS) /dev/null),$(VMTEST_SRCS))
+endif
 
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/%.o)
@@ -87,7 +114,9 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c include/credgate/policy.h $(wildcard bpf/*.h)
 		-Wall -Werror -c $< -o $@
 
 # Keep the BPF objects and skeletons (make would delete them as intermediates).
+ifneq ($(BPF_SRCS),)
 .SECONDARY: $(BPF_OBJS) $(BPF_SKELS)
+endif
 
 $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
@@ -98,8 +127,9 @@ $(BUILD)/userspace/%.o: userspace/%.c
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # Generated headers must exist before the first compile that includes them
-# (later builds know it from the .d files).
-$(BUILD)/userspace/lib/gate/gate.o: $(BPF_SKELS)
+# (later builds know it from the .d files).  Only the loader includes the
+# skeleton.
+$(GATE_LOADER_OBJ): $(BPF_SKELS)
 
 # Shipped audit dictionaries: curated lists in userspace/data/ -> C table.
 $(BUILD)/gen/dict_data.h: scripts/gen-dict $(wildcard userspace/data/*)
@@ -205,9 +235,11 @@ FUZZ_BINS := $(FUZZ_STORES:%=$(FUZZ_DIR)/fuzz_%) $(FUZZ_OTHERS:%=$(FUZZ_DIR)/fuz
 FUZZ_LIB := $(FUZZ_DIR)/libcredgate-fuzz.a
 FUZZ_SECONDS ?= 60
 
-$(FUZZ_DIR)/obj/%.o: userspace/lib/%.c $(BUILD)/gen/dict_data.h $(IDL_HDRS) $(BPF_SKELS)
+$(FUZZ_DIR)/obj/%.o: userspace/lib/%.c $(BUILD)/gen/dict_data.h $(IDL_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_FLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/obj/gate/gate_bpf_load.o: $(BPF_SKELS)
 
 $(FUZZ_LIB): $(LIB_SRCS:userspace/lib/%.c=$(FUZZ_DIR)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
@@ -225,7 +257,7 @@ fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/check.d/fuzz
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-nobpf
 
 # Installation: binaries, data, config, units, init scripts, man pages.
 #   make install DESTDIR=/tmp/root PREFIX=/usr SYSCONFDIR=/etc

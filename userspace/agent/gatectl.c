@@ -57,12 +57,7 @@ static int apply_config(struct agent *a)
 	static uint32_t allow[CREDGATE_ALLOW_WORDS];
 	int r;
 
-	memset(allow, 0, sizeof(allow));
-	for (size_t i = 0; i < a->config.gate.n_allow_ports; i++) {
-		uint32_t e = a->config.gate.allow_ports[i];
-
-		credgate_allow_set(allow, CG_ALLOW_PROTO(e), CG_ALLOW_PORT(e), 1);
-	}
+	gate_allow_from_entries(allow, a->config.gate.allow_ports, a->config.gate.n_allow_ports);
 	r = gate_set_mode(a->gate, (uint32_t)a->config.gate.mode);
 	if (r == 0)
 		r = gate_set_allow(a->gate, allow);
@@ -102,6 +97,8 @@ int agent_gate_setup(struct agent *a)
 		return r;
 	if (want == CG_BACKEND_BPF) {
 		r = gate_bpf_load(false);
+		if (r == -EOPNOTSUPP)
+			return r;	/* not built in: the library said so */
 		if (r < 0)
 			return log_error_errno(r, "cannot load the BPF LSM programs: %m (is 'bpf' in the kernel's lsm= list and bpffs mounted on /sys/fs/bpf?)");
 		agent_log(a, LOG_INFO, r == 1 ? "bpf: re-using the programs pinned under %s" :

@@ -95,7 +95,7 @@ static void describe_holders(const struct agent *a, char *buf, size_t len)
 
 void agent_log_refusal(struct agent *a, const struct credgate_event *e)
 {
-	char comm[CREDGATE_COMM_LEN + 1], addr[64], holders[512];
+	char comm[CREDGATE_COMM_LEN + 1], addr[64], where[96], holders[512];
 	unsigned suppressed = 0;
 	bool refused = e->action == CREDGATE_REFUSE;
 
@@ -108,21 +108,16 @@ void agent_log_refusal(struct agent *a, const struct credgate_event *e)
 		return;
 	gate_format_addr(e->family, e->addr, addr, sizeof(addr));
 	describe_holders(a, holders, sizeof(holders));
-	if (e->family != CREDGATE_AF_INET && e->family != CREDGATE_AF_INET6) {
+	if (e->family != CREDGATE_AF_INET && e->family != CREDGATE_AF_INET6)
 		/* Refused by family (no address), or an unreadable address. */
-		agent_log(a, LOG_WARNING,
-			  "%s %s of %s (pid %u, uid %u) in address %s: the gate is closed because %s; fix: 'credgate migrate --policy random' (or set unique passwords with passwd), then restart %s%s",
-			  refused ? "refused" : "would refuse (permissive mode, allowed)",
-			  e->hook == CREDGATE_HOOK_LISTEN ? "listen" : "bind", comm, e->pid, e->uid,
-			  addr, holders, comm,
-			  suppressed ? " (same refusal repeated since the last line)" : "");
-		return;
-	}
+		snprintf(where, sizeof(where), "in address %s", addr);
+	else
+		snprintf(where, sizeof(where), "on %s%s%s port %u",
+			 e->family == CREDGATE_AF_INET6 ? "[" : "", addr,
+			 e->family == CREDGATE_AF_INET6 ? "]" : "", e->port);
 	agent_log(a, LOG_WARNING,
-		  "%s %s of %s (pid %u, uid %u) on %s%s%s port %u: the gate is closed because %s; fix: 'credgate migrate --policy random' (or set unique passwords with passwd), then restart %s%s",
+		  "%s %s of %s (pid %u, uid %u) %s: the gate is closed because %s; fix: 'credgate migrate --policy random' (or set unique passwords with passwd), then restart %s%s",
 		  refused ? "refused" : "would refuse (permissive mode, allowed)",
-		  e->hook == CREDGATE_HOOK_LISTEN ? "listen" : "bind", comm, e->pid, e->uid,
-		  e->family == CREDGATE_AF_INET6 ? "[" : "", addr,
-		  e->family == CREDGATE_AF_INET6 ? "]" : "", e->port, holders, comm,
+		  credgate_hook_name(e->hook), comm, e->pid, e->uid, where, holders, comm,
 		  suppressed ? " (same refusal repeated since the last line)" : "");
 }

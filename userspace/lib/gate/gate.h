@@ -13,6 +13,9 @@
  *   -ENOENT  bpf backend selected but nothing pinned (run 'credgate gate load')
  *   -EPERM   not privileged enough (CAP_MAC_ADMIN for lsm, root for bpf)
  *   -EROFS   mode/allow list are locked until reboot
+ *   -EOPNOTSUPP  bpf backend selected in a program built without it
+ *            (make BPF=0); the first gate_open_backend()/gate_bpf_load()
+ *            logs so, naming the lsm backend as the way out
  *
  * Paths can be redirected for tests with the environment variable
  * CREDGATE_SYSFS_ROOT (default "", i.e. "/"): the LSM list is then read from
@@ -78,6 +81,12 @@ int gate_set_allow(struct gate *g, const uint32_t allow[CREDGATE_ALLOW_WORDS]);
 /* Fill @allow with the defaults of policy.h (udp:68 udp:546, DHCP clients). */
 void gate_default_allow(uint32_t allow[CREDGATE_ALLOW_WORDS]);
 /*
+ * Fill @allow with the @n entries CG_ALLOW_ENTRY(proto, port) of
+ * config/config.h (struct cg_config gate.allow_ports).
+ */
+void gate_allow_from_entries(uint32_t allow[CREDGATE_ALLOW_WORDS],
+			     const uint32_t *entries, size_t n);
+/*
  * One allow-list entry "PROTO:PORT" (udp, tcp, sctp; port 1-65535).
  * Returns 0, -ENOPROTOOPT for a bare port (the syntax before protocols:
  * say "write udp:PORT or tcp:PORT"), -EINVAL for anything else.
@@ -99,6 +108,7 @@ int gate_lock(struct gate *g);
  * is never attached a second time.  Returns 1 when everything was already
  * pinned (nothing done), 0 when something was loaded.  @force: remove the
  * pins first and load afresh (refused with -EROFS when the config is locked).
+ * libbpf's messages go to the log sink (debug ones with LIBBPF_LOG_LEVEL=debug).
  */
 int gate_bpf_load(bool force);
 
