@@ -11,6 +11,7 @@
 #include "audit/verify.h"
 
 #include "kselftest_harness.h"
+#include "needs_openat2.h"
 
 static bool have(const char *tool)
 {
@@ -222,6 +223,8 @@ TEST_F(tree, verdicts_full_depth_any_thread_count)
 {
 	struct audit_report *r1 = NULL, *r2 = NULL;
 
+	SKIP_WITHOUT_OPENAT2();
+
 	if (!have("mkpasswd") || !have("openssl"))
 		SKIP(return, "mkpasswd (whois) or openssl not installed");
 	ASSERT_EQ(0, audit(_metadata, self, CG_DEPTH_FULL, 1, false, &r1));
@@ -258,6 +261,8 @@ TEST_F(tree, fast_depth_skips_sequential)
 {
 	struct audit_report *r = NULL;
 
+	SKIP_WITHOUT_OPENAT2();
+
 	if (!have("mkpasswd") || !have("openssl"))
 		SKIP(return, "mkpasswd (whois) or openssl not installed");
 	ASSERT_EQ(0, audit(_metadata, self, CG_DEPTH_FAST, 0, false, &r));
@@ -270,6 +275,8 @@ TEST_F(tree, cache_skips_all_hashing)
 {
 	struct audit_report *r1 = NULL, *r2 = NULL;
 	struct stat st;
+
+	SKIP_WITHOUT_OPENAT2();
 
 	if (!have("mkpasswd") || !have("openssl"))
 		SKIP(return, "mkpasswd (whois) or openssl not installed");
@@ -287,6 +294,7 @@ TEST_F(tree, cache_skips_all_hashing)
 
 TEST_F(tree, htpasswd_store_and_missing_store)
 {
+	SKIP_WITHOUT_OPENAT2();
 	struct audit_store_spec stores[] = {
 		{ STORE_HTPASSWD, "/etc/web.htpasswd" },
 		{ STORE_SHADOW, "/etc/nonexistent" },

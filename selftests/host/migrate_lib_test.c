@@ -18,6 +18,7 @@
 #include "base/util.h"
 
 #include "kselftest_harness.h"
+#include "needs_openat2.h"
 
 /* clang reports the harness's unused 'variant' parameter at each TEST(). */
 #ifdef __clang__
@@ -359,6 +360,7 @@ TEST_F(store, pwdb_lock_excludes_and_dies_with_holder)
 	char c;
 	pid_t pid;
 
+	SKIP_WITHOUT_OPENAT2();
 	ASSERT_EQ(0, pipe(pipefd));
 	pid = fork();
 	ASSERT_GE(pid, 0);

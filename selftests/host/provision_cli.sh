@@ -71,6 +71,12 @@ expect_fail() {
 head -c 31 /dev/urandom >"$TMP/factory/short.bin"
 expect_fail "secret of 31 bytes" "31 bytes.*at least 32" \
 	--secret-file "$TMP/factory/short.bin" --serial SN1 --root "$T"
+head -c 4097 /dev/urandom >"$TMP/factory/long.bin"
+expect_fail "secret of 4097 bytes" "larger than 4096" \
+	--secret-file "$TMP/factory/long.bin" --serial SN1 --root "$T"
+head -c 4096 /dev/urandom >"$TMP/factory/max.bin"
+p4=$("$CG" provision --secret-file "$TMP/factory/max.bin" --serial SN0004 --root "$T" 2>"$TMP/err")
+check "a secret of 4096 bytes (the documented maximum) is accepted" [ -n "$p4" ]
 cp "$SECRET" "$T/etc/secret.bin"
 expect_fail "secret inside --root" "inside the target root" \
 	--secret-file "$T/etc/secret.bin" --serial SN1 --root "$T"

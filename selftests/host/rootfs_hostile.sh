@@ -104,5 +104,13 @@ migrate "$r"
 check "shadow -> ../data/shadow: migrate refuses (exit 2), store unchanged" \
 	[ "$rc" -eq 2 ] && cmp -s "$r/data/shadow" "$TMP/inner.orig"
 
+# 9. A user name with a terminal escape sequence is never printed raw.
+r=$(fresh escape)
+printf 'ev\033[2Jil:x:1005:1005::/:/bin/sh\n' >>"$r/etc/passwd"
+printf 'ev\033[2Jil::19000:0:99999:7:::\n' >>"$r/etc/shadow"
+out=$("$CG" audit --root "$r" "${FAST[@]}" 2>&1)
+check "escape sequence in a user name: printed as \\x1b, no ESC byte" \
+	sh -c 'printf "%s" "$1" | grep -qF "ev\\x1b[2Jil" && ! printf "%s" "$1" | grep -q "$(printf "\033")"' _ "$out"
+
 check "the sentinel outside every tree is untouched" untouched
 tap_end

@@ -83,10 +83,13 @@ static void print_human(const struct audit_report *rep)
 {
 	for (size_t i = 0; i < rep->n_accounts; i++) {
 		const struct audit_account *acc = &rep->accounts[i];
+		char user[4 * 256 + 1];
 
 		if (!audit_verdict_is_violation(acc->verdict))
 			continue;
-		printf("%s:%u: %s: %s: %s; %s\n", acc->store, acc->line, acc->user,
+		/* A name from the store: no terminal escape reaches the terminal. */
+		printf("%s:%u: %s: %s: %s; %s\n", acc->store, acc->line,
+		       cg_escape_controls(acc->user, user, sizeof(user)),
 		       cg_verdict_name(acc->verdict), acc->detail ? acc->detail : "",
 		       advice(acc));
 	}

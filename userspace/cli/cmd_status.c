@@ -56,8 +56,11 @@ static void print_text(json_object *agent, const char *why, const struct gate_st
 			puts("violations:");
 			for (size_t i = 0; i < json_object_array_length(v); i++) {
 				json_object *e = json_object_array_get_idx(v, i);
+				char user[4 * 256 + 1];
 
-				printf("  %-16s %-10s %s\n", str_of(e, "user"), str_of(e, "verdict"), str_of(e, "store"));
+				printf("  %-16s %-10s %s\n",
+				       cg_escape_controls(str_of(e, "user"), user, sizeof(user)),
+				       str_of(e, "verdict"), str_of(e, "store"));
 			}
 			puts("  fix: credgate migrate --policy random (or set unique passwords with passwd)");
 		} else {

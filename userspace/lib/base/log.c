@@ -31,13 +31,34 @@ void cg_log_stderr(int prio, const char *msg)
 	fprintf(stderr, "%s: %s%s\n", progname, prio == LOG_WARNING ? "warning: " : "", msg);
 }
 
+const char *cg_escape_controls(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	if (!size)
+		return out;
+	for (const unsigned char *p = (const unsigned char *)in; *p && o + 1 < size; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			if (o + 5 > size)
+				break;
+			snprintf(out + o, 5, "\\x%02x", *p);
+			o += 4;
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 int cg_logv(int prio, int err, const char *fmt, va_list ap)
 {
-	char line[CG_LOG_LINE_MAX];
+	char raw[CG_LOG_LINE_MAX], line[CG_LOG_LINE_MAX];
 	int saved = errno;
 
 	errno = abs(err);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	cg_escape_controls(raw, line, sizeof(line));
 	if (sink)
 		sink(prio, line, sink_userdata);
 	else

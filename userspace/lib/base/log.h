@@ -15,6 +15,7 @@
 #define CREDGATE_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <syslog.h>
 
 /* Longest message a sink is handed (longer ones are cut). */
@@ -31,6 +32,14 @@ void cg_log_set_sink(cg_log_sink_fn *fn, void *userdata);
 /* The program name the default sink starts each line with ("credgate"). */
 void cg_log_set_progname(const char *name);
 const char *cg_log_progname(void);
+
+/*
+ * @in with every control character (a terminal escape sequence in a user
+ * name from a hostile store) written as \xHH, into @out (truncated to
+ * @size).  Every message is passed through it before it reaches a sink;
+ * text output of names read from stores uses it too.
+ */
+const char *cg_escape_controls(const char *in, char *out, size_t size);
 
 /* The default sink's line on stderr, for sinks that add to it. */
 void cg_log_stderr(int prio, const char *msg);

@@ -48,7 +48,17 @@ static inline void fclosep(FILE **f)
 		fclose(*f);
 }
 
+/* free() a string that held a secret, overwriting it first. */
+static inline void erase_freep(char **p)
+{
+	if (*p) {
+		explicit_bzero(*p, strlen(*p));
+		free(*p);
+	}
+}
+
 #define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_erase_free_ _cleanup_(erase_freep)
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)

@@ -169,7 +169,7 @@ static int write_line_synced(int fd, const char *line)
 
 int credentials_add(int fd, const char *store, const char *user, const char *password)
 {
-	_cleanup_free_ char *line = NULL;
+	_cleanup_erase_free_ char *line = NULL;
 
 	if (asprintf(&line, "%s\t%s\t%s\n", store, user, password) < 0)
 		return -ENOMEM;
