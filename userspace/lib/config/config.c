@@ -293,67 +293,113 @@ static int parse_int(struct parse_ctx *ctx, const struct conf_item *it, const ch
 	return r;
 }
 
-/* Lists are separated by commas and/or blanks; NULL-terminated strtok. */
+/* Lists are separated by commas and/or blanks. */
 #define LIST_SEP ", \t"
+
+typedef int list_item_fn(struct parse_ctx *ctx, const struct conf_item *it, char *item,
+			 void *data);
+
+/* Call @fn for each item of the list @value; the first non-zero return ends it. */
+static int parse_list(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+		      list_item_fn *fn, void *data)
+{
+	_cleanup_free_ char *copy = strdup(value);
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *t = strtok_r(copy, LIST_SEP, &save); t; t = strtok_r(NULL, LIST_SEP, &save)) {
+		int r = fn(ctx, it, t, data);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int port_item(struct parse_ctx *ctx, const struct conf_item *it, char *t, void *data)
+{
+	struct cg_config *c = ctx->c;
+	char *colon = strchr(t, ':');
+	unsigned long port;
+	uint32_t *np, e;
+	int proto;
+	size_t i;
+
+	(void)data;
+	if (!colon) {
+		if (parse_uint(t, 65535, &port) == 0 && port > 0)
+			return conf_error(ctx, "%s: '%s' names no protocol: entries are PROTO:PORT now; "
+					  "write udp:%s (bind only, e.g. DHCP), tcp:%s or sctp:%s",
+					  it->key, t, t, t, t);
+		return conf_error(ctx, "%s: '%s' is not PROTO:PORT (udp, tcp or sctp; port 1-65535)",
+				  it->key, t);
+	}
+	proto = credgate_proto_parse(t, (int)(colon - t));
+	if (proto < 0)
+		return conf_error(ctx, "%s: '%s': unknown protocol (known: udp, tcp, sctp)", it->key, t);
+	if (parse_uint(colon + 1, 65535, &port) < 0 || port == 0)
+		return conf_error(ctx, "%s: '%s': not a port number (1-65535)", it->key, t);
+	e = CG_ALLOW_ENTRY(proto, port);
+	for (i = 0; i < c->gate.n_allow_ports && c->gate.allow_ports[i] < e; i++)
+		;
+	if (i < c->gate.n_allow_ports && c->gate.allow_ports[i] == e)
+		return 0;
+	np = realloc(c->gate.allow_ports, (c->gate.n_allow_ports + 1) * sizeof(*np));
+	if (!np)
+		return -ENOMEM;
+	memmove(np + i + 1, np + i, (c->gate.n_allow_ports - i) * sizeof(*np));
+	np[i] = e;
+	c->gate.allow_ports = np;
+	c->gate.n_allow_ports++;
+	return 0;
+}
 
 static int parse_ports(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
 		       void *data)
 {
-	_cleanup_free_ char *copy = strdup(value);
+	if (ctx->first)
+		ctx->c->gate.n_allow_ports = 0;
+	return parse_list(ctx, it, value, port_item, data);
+}
+
+static int store_item(struct parse_ctx *ctx, const struct conf_item *it, char *t, void *data)
+{
 	struct cg_config *c = ctx->c;
-	char *save = NULL;
+	char *colon = strchr(t, ':');
+	struct cg_store_spec *ns;
 
 	(void)data;
-	if (!copy)
-		return -ENOMEM;
-	if (ctx->first)
-		c->gate.n_allow_ports = 0;
-	for (char *t = strtok_r(copy, LIST_SEP, &save); t; t = strtok_r(NULL, LIST_SEP, &save)) {
-		char *colon = strchr(t, ':');
-		unsigned long port;
-		uint32_t *np, e;
-		int proto;
-		size_t i;
+	if (!colon || colon == t || colon[1] != '/')
+		return conf_error(ctx, "%s: '%s' is not TYPE:/ABSOLUTE/PATH (e.g. htpasswd:/etc/lighttpd.htpasswd)",
+				  it->key, t);
+	*colon = '\0';
+	if (cg_from_name(&store_type_names, t) < 0) {
+		char known[128];
 
-		if (!colon) {
-			if (parse_uint(t, 65535, &port) == 0 && port > 0)
-				return conf_error(ctx, "%s: '%s' names no protocol: entries are PROTO:PORT now; "
-						  "write udp:%s (bind only, e.g. DHCP), tcp:%s or sctp:%s",
-						  it->key, t, t, t, t);
-			return conf_error(ctx, "%s: '%s' is not PROTO:PORT (udp, tcp or sctp; port 1-65535)",
-					  it->key, t);
-		}
-		proto = credgate_proto_parse(t, (int)(colon - t));
-		if (proto < 0)
-			return conf_error(ctx, "%s: '%s': unknown protocol (known: udp, tcp, sctp)", it->key, t);
-		if (parse_uint(colon + 1, 65535, &port) < 0 || port == 0)
-			return conf_error(ctx, "%s: '%s': not a port number (1-65535)", it->key, t);
-		e = CG_ALLOW_ENTRY(proto, port);
-		for (i = 0; i < c->gate.n_allow_ports && c->gate.allow_ports[i] < e; i++)
-			;
-		if (i < c->gate.n_allow_ports && c->gate.allow_ports[i] == e)
-			continue;
-		np = realloc(c->gate.allow_ports, (c->gate.n_allow_ports + 1) * sizeof(*np));
-		if (!np)
-			return -ENOMEM;
-		memmove(np + i + 1, np + i, (c->gate.n_allow_ports - i) * sizeof(*np));
-		np[i] = e;
-		c->gate.allow_ports = np;
-		c->gate.n_allow_ports++;
+		return conf_error(ctx, "%s: unknown store type '%s' (known: %s)", it->key, t,
+				  cg_names_join(&store_type_names, ", ", known, sizeof(known)));
 	}
+	if (!rooted_path_is_plain(colon + 1))
+		return conf_error(ctx, "%s: '%s:%s' has a '.' or '..' component: name the file itself",
+				  it->key, t, colon + 1);
+	ns = realloc(c->audit.stores, (c->audit.n_stores + 1) * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	c->audit.stores = ns;
+	ns[c->audit.n_stores].type = strdup(t);
+	ns[c->audit.n_stores].path = strdup(colon + 1);
+	c->audit.n_stores++;
+	if (!ns[c->audit.n_stores - 1].type || !ns[c->audit.n_stores - 1].path)
+		return -ENOMEM;
 	return 0;
 }
 
 static int parse_stores(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
 			void *data)
 {
-	_cleanup_free_ char *copy = strdup(value);
 	struct cg_config *c = ctx->c;
-	char *save = NULL;
 
-	(void)data;
-	if (!copy)
-		return -ENOMEM;
 	if (ctx->first) {
 		for (size_t i = 0; i < c->audit.n_stores; i++) {
 			free(c->audit.stores[i].type);
@@ -362,34 +408,7 @@ static int parse_stores(struct parse_ctx *ctx, const struct conf_item *it, const
 		c->audit.n_stores = 0;
 		c->audit.stores_explicit = true;
 	}
-	for (char *t = strtok_r(copy, LIST_SEP, &save); t; t = strtok_r(NULL, LIST_SEP, &save)) {
-		char *colon = strchr(t, ':');
-		struct cg_store_spec *ns;
-
-		if (!colon || colon == t || colon[1] != '/')
-			return conf_error(ctx, "%s: '%s' is not TYPE:/ABSOLUTE/PATH (e.g. htpasswd:/etc/lighttpd.htpasswd)",
-					  it->key, t);
-		*colon = '\0';
-		if (cg_from_name(&store_type_names, t) < 0) {
-			char known[128];
-
-			return conf_error(ctx, "%s: unknown store type '%s' (known: %s)", it->key, t,
-					  cg_names_join(&store_type_names, ", ", known, sizeof(known)));
-		}
-		if (!rooted_path_is_plain(colon + 1))
-			return conf_error(ctx, "%s: '%s:%s' has a '.' or '..' component: name the file itself",
-					  it->key, t, colon + 1);
-		ns = realloc(c->audit.stores, (c->audit.n_stores + 1) * sizeof(*ns));
-		if (!ns)
-			return -ENOMEM;
-		c->audit.stores = ns;
-		ns[c->audit.n_stores].type = strdup(t);
-		ns[c->audit.n_stores].path = strdup(colon + 1);
-		c->audit.n_stores++;
-		if (!ns[c->audit.n_stores - 1].type || !ns[c->audit.n_stores - 1].path)
-			return -ENOMEM;
-	}
-	return 0;
+	return parse_list(ctx, it, value, store_item, data);
 }
 
 static int parse_depth(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
@@ -402,23 +421,25 @@ static int parse_depth(struct parse_ctx *ctx, const struct conf_item *it, const 
 	return r;
 }
 
+static int verdict_item(struct parse_ctx *ctx, const struct conf_item *it, char *t, void *data)
+{
+	int v = cg_from_name(&cg_verdict_names, t);
+
+	if (v < 0 || v == CG_VERDICT_OK || v == CG_VERDICT_LOCKED)
+		return conf_error(ctx, "%s: '%s' is not a violation verdict (blank, default, derived, sequential, common, unknown)",
+				  it->key, t);
+	*(uint32_t *)data |= 1u << v;
+	return 0;
+}
+
 static int parse_close_on(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
 			  void *data)
 {
-	_cleanup_free_ char *copy = strdup(value);
-	char *save = NULL;
 	uint32_t mask = 0;
+	int r = parse_list(ctx, it, value, verdict_item, &mask);
 
-	if (!copy)
-		return -ENOMEM;
-	for (char *t = strtok_r(copy, LIST_SEP, &save); t; t = strtok_r(NULL, LIST_SEP, &save)) {
-		int v = cg_from_name(&cg_verdict_names, t);
-
-		if (v < 0 || v == CG_VERDICT_OK || v == CG_VERDICT_LOCKED)
-			return conf_error(ctx, "%s: '%s' is not a violation verdict (blank, default, derived, sequential, common, unknown)",
-					  it->key, t);
-		mask |= 1u << v;
-	}
+	if (r)
+		return r;
 	if (!(mask & (1u << CG_VERDICT_BLANK)) || !(mask & (1u << CG_VERDICT_DEFAULT)))
 		return conf_error(ctx, "%s: blank and default must always close the gate (the law allows no exception)",
 				  it->key);
@@ -426,24 +447,29 @@ static int parse_close_on(struct parse_ctx *ctx, const struct conf_item *it, con
 	return 0;
 }
 
+struct string_list {
+	char ***v;
+	size_t *n;
+	bool (*valid)(const char *s, const char **why);
+};
+
+static int string_item(struct parse_ctx *ctx, const struct conf_item *it, char *t, void *data)
+{
+	const struct string_list *l = data;
+	const char *why = NULL;
+
+	if (!l->valid(t, &why))
+		return conf_error(ctx, "%s: '%s' %s", it->key, t, why);
+	return strv_push(l->v, l->n, t) < 0 ? -ENOMEM : 0;
+}
+
 static int parse_string_list(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
 			     char ***v, size_t *n,
 			     bool (*valid)(const char *s, const char **why))
 {
-	_cleanup_free_ char *copy = strdup(value);
-	char *save = NULL;
+	struct string_list l = { .v = v, .n = n, .valid = valid };
 
-	if (!copy)
-		return -ENOMEM;
-	for (char *t = strtok_r(copy, LIST_SEP, &save); t; t = strtok_r(NULL, LIST_SEP, &save)) {
-		const char *why = NULL;
-
-		if (!valid(t, &why))
-			return conf_error(ctx, "%s: '%s' %s", it->key, t, why);
-		if (strv_push(v, n, t) < 0)
-			return -ENOMEM;
-	}
-	return 0;
+	return parse_list(ctx, it, value, string_item, &l);
 }
 
 static int parse_contacts(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
