@@ -271,6 +271,7 @@ DATADIR ?= $(PREFIX)/share/credgate
 DOCDIR ?= $(PREFIX)/share/doc/credgate
 MANDIR ?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 INITDIR ?= $(SYSCONFDIR)/init.d
 # A release tarball carries VERSION (make dist); a git checkout describes itself.
 VERSION := $(shell cat VERSION 2>/dev/null || git describe --always --dirty 2>/dev/null || echo 0.1)
@@ -298,6 +299,9 @@ install: all
 	for f in $(wildcard etc/init.d/*); do \
 		install -d $(DESTDIR)$(INITDIR); \
 		install -m 0755 $$f $(DESTDIR)$(INITDIR)/; done
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 etc/sysusers.d/credgate.conf $(DESTDIR)$(SYSUSERSDIR)/credgate.conf
+	$(if $(DESTDIR),,scripts/add-service-user credgate)
 	for f in $(wildcard docs/man/*.[1-8]); do \
 		s=$${f##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/; done

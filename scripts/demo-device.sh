@@ -34,8 +34,9 @@ login_over_telnet() {
 
 # ---------------------------------------------------------------- device --
 say "The device as it leaves the factory: blank root password, admin:admin"
-printf 'root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000:admin:/home/admin:/bin/sh\n' >/etc/passwd
-printf 'root:x:0:\nadmin:x:1000:\n' >/etc/group
+# credgate: the agent's service user (etc/sysusers.d/credgate.conf).
+printf 'root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000:admin:/home/admin:/bin/sh\ncredgate:x:999:999:credgate agent:/var/lib/credgate:/bin/false\n' >/etc/passwd
+printf 'root:x:0:\nadmin:x:1000:\ncredgate:x:999:\n' >/etc/group
 # No /etc/gshadow: BusyBox systems have none (not an error unless configured).
 cat >/etc/shadow <<EOT
 root::19000:0:99999:7:::

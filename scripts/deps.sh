@@ -25,6 +25,12 @@ for p in "${PKGS[@]}"; do
 		missing+=("$p")
 done
 
+# The agent's service user: the host tests start credgated, which switches
+# to it after set-up.
+if [ "$(id -u)" -eq 0 ]; then
+	"$(dirname "$0")/add-service-user" credgate
+fi
+
 if [ "${#missing[@]}" -eq 0 ]; then
 	echo "deps: all ${#PKGS[@]} packages present"
 	exit 0

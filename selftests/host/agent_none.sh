@@ -316,6 +316,116 @@ else
 fi
 stop_agent
 
+# 6a. Least privilege (issue 12): the running agent's uid, capabilities,
+#     no_new_privs and seccomp; --check-privileges tries connect(2), socket(2)
+#     and a write outside the state directory from the dropped state.
+#     Then status as an ordinary user (uid 65534): no accounts, but support
+#     data; a member of [varlink] status_group sees them; one user cannot
+#     take every connection slot.  The config changes status_group (the
+#     setting under test); everything else is the shipped default.
+cat >"$work/group.conf" <<CONF
+[gate]
+backend = none
+[audit]
+stores = shadow:$work/etc/shadow passwd:$work/etc/passwd
+[varlink]
+status_group = credgate
+CONF
+write_shadow "$good1" "$bad"
+chmod 0711 "$work"	# mktemp's 0700 would keep uid 65534 from the socket
+svc_uid=$(id -u credgate 2>/dev/null || echo missing)
+svc_gid=$(id -g credgate 2>/dev/null || echo missing)
+nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+if start_agent "$work/group.conf" && wait_for not_compliant 5000 >/dev/null; then
+	st=/proc/$pid/status
+	uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "$st")
+	capeff=$(awk '/^CapEff:/ {print $2}' "$st")
+	if [ "$uids" = "$svc_uid $svc_uid $svc_uid $svc_uid" ] && [ "$svc_uid" != 0 ] &&
+		grep -q '^NoNewPrivs:[[:space:]]*1' "$st" && grep -q '^Seccomp:[[:space:]]*2' "$st" &&
+		[ "$capeff" = 0000000000000004 ] && [ "$(stat -c %u "$work/state")" = "$svc_uid" ]; then
+		ok "privileges: the running agent has uid $svc_uid (credgate), CapEff $capeff (dac_read_search), no_new_privs, seccomp; state dir owned by it"
+	else
+		not_ok "privileges: Uid '$uids' (want $svc_uid x4), CapEff $capeff"
+		grep -E '^(Uid|Gid|CapEff|NoNewPrivs|Seccomp)' "$st" | sed 's/^/# /'
+	fi
+	if nobody "$cli" status --json --socket "$sock" >"$work/nobody.json" 2>&1 ||
+		[ $? -eq 1 ]; then :; fi
+	if jq -e '.agent.violations == [] and .agent.violations_visible == false and .agent.compliant == false' \
+		"$work/nobody.json" >/dev/null && ! grep -q admin "$work/nobody.json" &&
+		status_json | jq -e '.agent.violations_visible and (.agent.violations | length) == 1' >/dev/null; then
+		ok "GetStatus as uid 65534: not compliant, no accounts named; root sees the account"
+	else
+		not_ok "GetStatus as uid 65534 shows accounts or root does not"
+		sed 's/^/# /' "$work/nobody.json"
+	fi
+	nobody "$cli" status --socket "$sock" >"$work/nobody.txt" 2>&1
+	if grep -q 'shown to root' "$work/nobody.txt" && ! grep -q admin "$work/nobody.txt"; then
+		ok "credgate status as uid 65534 says the accounts are private"
+	else
+		not_ok "credgate status (text) as uid 65534"
+		sed 's/^/# /' "$work/nobody.txt"
+	fi
+	if nobody "$cli" support --json --socket "$sock" >"$work/nobody-support.json" 2>&1 &&
+		jq -e 'has("support")' "$work/nobody-support.json" >/dev/null; then
+		ok "GetSupport as uid 65534 answers"
+	else
+		not_ok "GetSupport as uid 65534"
+		sed 's/^/# /' "$work/nobody-support.json"
+	fi
+	if setpriv --reuid 65534 --regid 65534 --groups "$svc_gid" "$cli" status --json --socket "$sock" \
+		>"$work/member.json" 2>&1 || [ $? -eq 1 ]; then :; fi
+	if jq -e '.agent.violations_visible and (.agent.violations | length) == 1' "$work/member.json" >/dev/null; then
+		ok "GetStatus for a member of [varlink] status_group names the account"
+	else
+		not_ok "GetStatus for a status_group member"
+		sed 's/^/# /' "$work/member.json"
+	fi
+	# max_clients_per_user (default 8): the 9th connection of one user is
+	# refused with TooManyConnections; root still gets in.
+	# /usr/bin/python3: a per-user python (pyenv) may not be readable by 65534.
+	nobody /usr/bin/python3 - "$sock" >"$work/limit.txt" 2>&1 <<'PY'
+import json, socket, sys
+path = sys.argv[1]
+held = []
+for _ in range(8):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.sendall(b'{"method":"io.credgate.Device.GetSupport"}\0')
+    s.recv(65536)
+    held.append(s)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+s.settimeout(5)
+data = s.recv(65536).rstrip(b"\0")
+print(json.loads(data)["error"], json.loads(data)["parameters"]["limit"])
+PY
+	if grep -qx 'io.credgate.Device.TooManyConnections 8' "$work/limit.txt" &&
+		status_json | grep -q '"agent_running":true'; then
+		ok "one user's 9th connection is refused (TooManyConnections, limit 8); root still connects"
+	else
+		not_ok "per-user connection limit"
+		sed 's/^/# /' "$work/limit.txt"
+	fi
+else
+	for t in "privileges" "GetStatus as uid 65534" "status text as uid 65534" "GetSupport as uid 65534" \
+		"status_group member" "per-user limit"; do
+		not_ok "$t: the agent did not start"
+	done
+	sed 's/^/# /' "$work/agent.log"
+fi
+stop_agent
+if out=$("$agent" --config "$work/group.conf" --state-dir "$work/state" --socket "$sock" \
+	--os-release /dev/null --check-privileges 2>"$work/check.err") &&
+	echo "$out" | grep -q '^ok: connect(2) refused: Operation not permitted' &&
+	echo "$out" | grep -q '^ok: socket(AF_INET) refused' && ! echo "$out" | grep -q '^FAIL'; then
+	ok "after set-up: connect(2) and socket(2) fail with EPERM, $(echo "$out" | grep -c '^ok') checks ok$(echo "$out" | grep -q Landlock && echo ', writes outside the state directory refused by Landlock')"
+else
+	not_ok "--check-privileges"
+	printf '%s\n' "$out" | sed 's/^/# /'
+	sed 's/^/# /' "$work/check.err"
+fi
+chmod 0700 "$work"
+
 # 6. Status without the agent.
 "$cli" status --socket "$sock" >"$work/status.txt" 2>&1
 if grep -q 'agent: *not running' "$work/status.txt"; then

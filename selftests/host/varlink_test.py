@@ -242,7 +242,9 @@ class Agent:
     def __init__(self, name, config_text, state_dir=None, os_release=None, extra=()):
         self.dir = os.path.join(TMP, name)
         os.makedirs(self.dir, exist_ok=True)
-        self.socket = os.path.join(self.dir, "io.credgate.Device")
+        # In a directory the agent makes (and gives to its service user,
+        # so it can remove the socket at exit), as /run/credgate is.
+        self.socket = os.path.join(self.dir, "run", "io.credgate.Device")
         self.config = os.path.join(self.dir, "credgate.conf")
         self.state = state_dir or os.path.join(self.dir, "state")
         self.os_release = os_release or OS_RELEASE
@@ -764,7 +766,7 @@ def find_pid(needle):
 def test_detach():
     d = os.path.join(TMP, "detach")
     os.makedirs(d)
-    sock = os.path.join(d, "sock")
+    sock = os.path.join(d, "run", "sock")
     with open(os.path.join(d, "c.conf"), "w") as f:
         f.write(CONFIG)
     # stderr stays the detached agent's log: give it a file, not a pipe

@@ -64,7 +64,8 @@ set_hash() {
 		chmod 0640 /etc/shadow.tmp && mv /etc/shadow.tmp /etc/shadow
 }
 
-printf 'root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000:admin:/home/admin:/bin/sh\n' >/etc/passwd
+# credgate: the agent's service user (etc/sysusers.d/credgate.conf).
+printf 'root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000:admin:/home/admin:/bin/sh\ncredgate:x:999:999:credgate agent:/var/lib/credgate:/bin/false\n' >/etc/passwd
 admin_hash=$(hash_of admin)
 cat >/etc/shadow <<EOT
 root::19000:0:99999:7:::

@@ -64,6 +64,7 @@ struct agent {
 	bool backend_set;		/* --backend given */
 	bool foreground;
 	bool syslog;			/* also log to syslog(3) */
+	bool check_privileges;		/* --check-privileges */
 
 	enum cg_backend active;		/* the backend in use (never AUTO) */
 	struct gate *gate;		/* NULL for backend none */
@@ -88,6 +89,13 @@ struct agent {
 	struct cg_loop *loop;
 	struct vl_server *server;
 	int signal_fd;
+
+	/* privs.c: who the steady state runs as ([agent] user), and the
+	 * group that may see GetStatus's accounts ([varlink] status_group). */
+	uid_t run_uid;
+	gid_t run_gid;
+	gid_t status_gid;		/* (gid_t)-1: root only */
+	bool landlocked;		/* writes limited by Landlock */
 };
 
 /* Replace the violations list (copies the strings). */
@@ -128,8 +136,17 @@ void refusal_log_free(struct refusal_log *rl);
 void agent_log_refusal(struct agent *a, const struct credgate_event *e);
 
 /* privs.c: capabilities, no_new_privs, seccomp. */
+/*
+ * privs.c.  agent_resolve_user(): look up [agent] user and [varlink]
+ * status_group (before set-up; set-up hands the state directory to the
+ * user).  agent_drop_privileges(): the steady state (docs/agent.md).
+ */
+int agent_resolve_user(struct agent *a);
+int agent_resolve_status_group(struct agent *a);
 int agent_drop_privileges(struct agent *a);
 int agent_seccomp_install(void);
+/* --check-privileges: drop as the agent does, then try what must fail. */
+int agent_check_privileges(struct agent *a);
 
 /* firstboot.c: the [migration] first_boot policy, once per device. */
 int agent_first_boot(struct agent *a);

@@ -31,7 +31,7 @@ static int device_get_disclosure(struct vl_call *call, json_object *params, void
 	return o ? vl_reply(call, o) : -ENOMEM;
 }
 
-static json_object *status_json(const struct cg_agent_status *st)
+static json_object *status_json(const struct cg_agent_status *st, bool visible)
 {
 	json_object *o = json_object_new_object();
 	json_object *v = json_object_new_array();
@@ -42,7 +42,7 @@ static json_object *status_json(const struct cg_agent_status *st)
 		json_object_put(v);
 		return NULL;
 	}
-	for (size_t i = 0; i < st->n_violations; i++) {
+	for (size_t i = 0; visible && i < st->n_violations; i++) {
 		json_object *e = json_object_new_object();
 
 		json_object_object_add(e, "user", json_object_new_string(st->violations[i].user));
@@ -61,8 +61,20 @@ static json_object *status_json(const struct cg_agent_status *st)
 	json_object_object_add(o, "mode", json_object_new_string(st->mode));
 	json_object_object_add(o, "compliant", json_object_new_boolean(st->compliant));
 	json_object_object_add(o, "violations", v);
+	json_object_object_add(o, "violations_visible", json_object_new_boolean(visible));
 	json_object_object_add(o, "last_audit", json_object_new_string(when));
 	return o;
+}
+
+/* Root, and members of [varlink] status_group, may see which accounts. */
+static bool may_see_accounts(const struct agent *a, const struct vl_call *call)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (vl_call_peer(call, &uid, &gid) < 0)
+		return false;
+	return uid == 0 || (a->status_gid != (gid_t)-1 && vl_call_peer_in_group(call, a->status_gid));
 }
 
 static int device_get_status(struct vl_call *call, json_object *params, void *userdata)
@@ -72,7 +84,7 @@ static int device_get_status(struct vl_call *call, json_object *params, void *us
 
 	if (vl_params_check(call, params, NULL, 0) < 0)
 		return 0;
-	o = status_json(&a->status);
+	o = status_json(&a->status, may_see_accounts(a, call));
 	return o ? vl_reply(call, o) : -ENOMEM;
 }
 

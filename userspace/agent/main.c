@@ -11,6 +11,7 @@
 
 #include "gate/gate.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 	      "  --foreground        do not detach\n"
 	      "  --syslog            log to syslog(3) as well as to stderr\n"
 	      "  --check-seccomp     install the seccomp filter, try a call outside it, report, exit\n"
+	      "  --check-privileges  drop privileges as after set-up, try what must fail, report, exit\n"
 	      "  --version, --help\n"
 	      "exit status: 0 stopped cleanly, 2 error; see credgated(8)\n", f);
 }
@@ -63,13 +65,14 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "syslog", no_argument, NULL, 'l' },
 		{ "check-seccomp", no_argument, NULL, 'S' },
+		{ "check-privileges", no_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:b:s:d:o:flSVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:b:s:d:o:flSPVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config_path = optarg; break;
 		case 's': a->socket_path = optarg; break;
@@ -78,6 +81,7 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		case 'f': a->foreground = true; break;
 		case 'l': a->syslog = true; break;
 		case 'S': exit(check_seccomp());
+		case 'P': a->check_privileges = true; break;
 		case 'b':
 			r = cg_from_name(&cg_backend_names, optarg);
 			if (r < 0)
@@ -157,6 +161,7 @@ static int on_signal(struct cg_loop *loop, int fd, uint32_t events, void *userda
 	if (si.ssi_signo == SIGHUP) {
 		if (load_metadata(a, true) == 0) {
 			warn_support_state(a);
+			(void)agent_resolve_status_group(a);
 			agent_log(a, LOG_NOTICE, "reloaded %s (backend, stores and privileges change at the next start)",
 				  a->config_path);
 			a->full_pending = a->config.audit.depth == CG_DEPTH_FULL;
@@ -206,6 +211,7 @@ static int setup_varlink(struct agent *a)
 	};
 	struct vl_limits limits = {
 		.max_clients = (unsigned int)a->config.varlink.max_clients,
+		.max_clients_per_uid = (unsigned int)a->config.varlink.max_clients_per_user,
 		.idle_timeout_ms = (unsigned int)(a->config.varlink.idle_timeout * 1000),
 	};
 	const char *path = a->socket_path ? a->socket_path : a->config.varlink.socket;
@@ -218,8 +224,16 @@ static int setup_varlink(struct agent *a)
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		/* Made here: the service user's, so it can remove the socket at
+		 * exit (in a directory it cannot write, the socket stays and
+		 * the next start replaces it). */
+		if (mkdir(dir, 0755) == 0) {
+			if (chown(dir, a->run_uid, a->run_gid) < 0)
+				return log_error_errno(errno, "cannot give %s to [agent] user = %s: %m", dir,
+						       a->config.agent.user);
+		} else if (errno != EEXIST) {
 			return log_error_errno(errno, "cannot create %s: %m", dir);
+		}
 	}
 	r = vl_server_new(&a->server, &limits, &info);
 	if (r < 0)
@@ -279,6 +293,31 @@ static void keep_gate_closed(struct agent *a)
 		gate_close(g);
 }
 
+/*
+ * The state directory belongs to the service user: the steady state saves
+ * the verdict cache there (root's commands may write there too).
+ */
+static int prepare_state_dir(struct agent *a)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (mkdir(a->state_dir, 0700) < 0 && errno != EEXIST) {
+		agent_log(a, LOG_WARNING, "cannot create %s (%m): the audit runs without its cache",
+			  a->state_dir);
+		return 0;
+	}
+	fd = open(a->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return log_error_errno(errno, "%s: %m (the state directory; see --state-dir)", a->state_dir);
+	if (st.st_uid == a->run_uid && st.st_gid == a->run_gid)
+		return 0;
+	if (fchown(fd, a->run_uid, a->run_gid) < 0)
+		return log_error_errno(errno, "cannot give %s to [agent] user = %s: %m", a->state_dir,
+				       a->config.agent.user);
+	return 0;
+}
+
 static int setup(struct agent *a)
 {
 	int r;
@@ -286,9 +325,9 @@ static int setup(struct agent *a)
 	r = agent_gate_setup(a);
 	if (r < 0)
 		return r;
-	if (mkdir(a->state_dir, 0700) < 0 && errno != EEXIST)
-		agent_log(a, LOG_WARNING, "cannot create %s (%m): the audit runs without its cache",
-			  a->state_dir);
+	r = prepare_state_dir(a);
+	if (r < 0)
+		return r;
 	r = agent_first_boot(a);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;	/* the audit keeps the gate closed */
@@ -320,6 +359,20 @@ int main(int argc, char **argv)
 	if (r < 0)
 		goto out;
 	warn_support_state(&a);
+	r = agent_resolve_user(&a);
+	if (r == 0)
+		r = agent_resolve_status_group(&a);
+	if (r < 0)
+		goto out;
+	if (a.check_privileges) {
+		if (a.socket_path == NULL)
+			a.socket_path = a.config.varlink.socket;
+		r = prepare_state_dir(&a);
+		r = r < 0 ? EXIT_CG_ERROR : agent_check_privileges(&a);
+		cg_metadata_free(&a.metadata);
+		cg_config_free(&a.config);
+		return r;
+	}
 	r = setup(&a);
 	if (r < 0)
 		goto out;

@@ -3,6 +3,8 @@
 #include "config/config.h"
 #include "base/util.h"
 
+#include <pwd.h>
+
 static int add_store(struct audit_args *a, const char *arg)
 {
 	const char *colon = strchr(arg, ':');
@@ -161,6 +163,13 @@ int audit_args_finish(struct audit_args *a)
 		a->opts.cache_path = AUDIT_CACHE_PATH;
 	else
 		a->opts.cache_path = NULL;
+	/* The agent writes the cache as its service user: its records count. */
+	if (a->opts.cache_path && a->cfg->agent.user) {
+		struct passwd *pw = getpwnam(a->cfg->agent.user);
+
+		if (pw)
+			audit_cache_trust_owner(pw->pw_uid);
+	}
 	return 0;
 }
 

@@ -63,6 +63,12 @@ static void print_text(json_object *agent, const char *why, const struct gate_st
 				       str_of(e, "verdict"), str_of(e, "store"));
 			}
 			puts("  fix: credgate migrate --policy random (or set unique passwords with passwd)");
+		} else if (json_object_object_get_ex(agent, "violations_visible", &v) &&
+			   !json_object_get_boolean(v)) {
+			printf("violations: %s; which accounts is shown to root and to the agent's\n"
+			       "            [varlink] status_group only\n",
+			       json_object_object_get_ex(agent, "compliant", &v) && json_object_get_boolean(v) ?
+			       "none" : "yes (the device is not compliant)");
 		} else {
 			puts("violations: none");
 		}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "audit/derive.h"
 #include "base/names.h"
@@ -144,6 +145,12 @@ struct audit_cache {
 	bool sorted, dirty;
 };
 
+/*
+ * A cache file is trusted when it is a regular file, not writable by group
+ * or others, and owned by root, by the caller's euid, or by @uid: the
+ * agent's service user ([agent] user), whose saves root's commands share.
+ */
+void audit_cache_trust_owner(uid_t uid);
 /* Load @path; a missing, corrupt or unsafe file gives an empty cache. */
 int audit_cache_load(struct audit_cache *c, const char *path);
 /* Parse a cache file's bytes (modified in place); -EBADMSG when corrupt. */

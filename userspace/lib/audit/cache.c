@@ -83,6 +83,19 @@ int audit_cache_parse(struct audit_cache *c, char *data, size_t size)
 	return 0;
 }
 
+/* The agent's service user ([agent] user), trusted besides root and the caller. */
+static uid_t service_uid = (uid_t)-1;
+
+void audit_cache_trust_owner(uid_t uid)
+{
+	service_uid = uid;
+}
+
+static bool owner_trusted(uid_t uid)
+{
+	return uid == 0 || uid == geteuid() || (service_uid != (uid_t)-1 && uid == service_uid);
+}
+
 int audit_cache_load(struct audit_cache *c, const char *path)
 {
 	_cleanup_close_ int fd = -1;
@@ -95,7 +108,7 @@ int audit_cache_load(struct audit_cache *c, const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !owner_trusted(st.st_uid) ||
 	    (st.st_mode & 022) || st.st_size > 64 << 20)
 		return 0;
 	data = malloc((size_t)st.st_size + 1);

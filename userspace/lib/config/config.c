@@ -86,8 +86,10 @@ static int config_init(struct cg_config *c)
 	c->product.status_update_days = -1;
 	c->varlink.socket = strdup(CG_VARLINK_SOCKET);
 	c->varlink.max_clients = 64;
+	c->varlink.max_clients_per_user = 8;
 	c->varlink.idle_timeout = 60;
-	return c->varlink.socket ? 0 : -ENOMEM;
+	c->agent.user = strdup(CG_AGENT_USER);
+	return c->varlink.socket && c->agent.user ? 0 : -ENOMEM;
 }
 
 void cg_config_free(struct cg_config *c)
@@ -115,6 +117,8 @@ void cg_config_free(struct cg_config *c)
 	free(p->compliance_url);
 	free(p->sbom_url);
 	free(c->varlink.socket);
+	free(c->varlink.status_group);
+	free(c->agent.user);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -196,7 +200,8 @@ static char *conf_reader(char *str, int num, void *stream)
 }
 
 /*
- * The table.  Each parser gets the item, the value (never empty) and
+ * The table.  Each parser gets the item, the value (empty only for
+ * CONF_EMPTY_OK items) and
  * @data, the item's field in struct cg_config; it returns 0, 1 when it
  * reported a problem (conf_error()), or -ENOMEM.
  */
@@ -208,6 +213,8 @@ enum {
 	/* May be given again: every line adds to the list; the first one
 	 * replaces the built-in default.  Other keys may be set once. */
 	CONF_LIST = 1 << 0,
+	/* An empty value is allowed and means "none" (the field is NULL). */
+	CONF_EMPTY_OK = 1 << 1,
 };
 
 struct conf_item {
@@ -526,6 +533,32 @@ static int parse_support_end(struct parse_ctx *ctx, const struct conf_item *it, 
 	return set_string(data, value);
 }
 
+/*
+ * A user or group name as useradd(8) and groupadd(8) accept it by default
+ * (NAME_REGEX: [a-z_][a-z0-9_-]*[$]?, at most 32 characters).  Empty is
+ * allowed where the key documents a meaning for it.
+ */
+static int parse_account_name(struct parse_ctx *ctx, const struct conf_item *it,
+			      const char *value, void *data)
+{
+	size_t n = strlen(value);
+	bool ok = n <= 32 && (n ? value[0] == '_' || (value[0] >= 'a' && value[0] <= 'z') :
+				 !!(it->flags & CONF_EMPTY_OK));
+
+	for (size_t i = 1; ok && i < n; i++)
+		ok = value[i] == '_' || value[i] == '-' || (value[i] >= 'a' && value[i] <= 'z') ||
+		     (value[i] >= '0' && value[i] <= '9') || (value[i] == '$' && i == n - 1);
+	if (!ok)
+		return conf_error(ctx, "%s = '%s': expected a name of lower-case letters, digits, '_' and '-' (at most 32)%s",
+				  it->key, value, it->flags & CONF_EMPTY_OK ? ", or nothing" : "");
+	if (n == 0) {
+		free(*(char **)data);
+		*(char **)data = NULL;
+		return 0;
+	}
+	return set_string(data, value);
+}
+
 /* An absolute path shorter than it->max (sun_path of a Unix socket). */
 static int parse_socket(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
 			void *data)
@@ -605,8 +638,14 @@ static const struct conf_item conf_items[] = {
 	ITEM("varlink", "socket", parse_socket, 0, CONF_FIELD(varlink.socket, char *), .max = 108),
 	ITEM("varlink", "max_clients", parse_ulong, 0, CONF_FIELD(varlink.max_clients, unsigned long),
 	     .min = 1, .max = 4096),
+	ITEM("varlink", "max_clients_per_user", parse_ulong, 0,
+	     CONF_FIELD(varlink.max_clients_per_user, unsigned long), .min = 1, .max = 4096),
 	ITEM("varlink", "idle_timeout", parse_ulong, 0, CONF_FIELD(varlink.idle_timeout, unsigned long),
 	     .min = 1, .max = 86400),
+	ITEM("varlink", "status_group", parse_account_name, CONF_EMPTY_OK,
+	     CONF_FIELD(varlink.status_group, char *)),
+
+	ITEM("agent", "user", parse_account_name, 0, CONF_FIELD(agent.user, char *)),
 };
 
 /* A section is named by the first item of its group. */
@@ -682,7 +721,7 @@ static int conf_handler(void *user, const char *section, const char *key, const 
 		return conf_error(ctx, "'%s' is set twice in [%s]", key, section);
 	ctx->first = !ctx->given[i];
 	ctx->given[i] = true;
-	if (!*value)
+	if (!*value && !(it->flags & CONF_EMPTY_OK))
 		return conf_error(ctx, "'%s' has no value", key);
 	r = it->parse(ctx, it, value, (char *)ctx->c + it->offset);
 	if (r < 0) {

@@ -94,9 +94,17 @@ struct cg_config {
 	struct {
 		char *socket;
 		unsigned long max_clients;
+		unsigned long max_clients_per_user;	/* per peer uid; root exempt */
 		unsigned long idle_timeout;	/* seconds */
+		char *status_group;	/* may see GetStatus's violations; NULL: root only */
 	} varlink;
+	struct {
+		char *user;		/* credgated runs as this user after set-up */
+	} agent;
 };
+
+/* The agent's service user when credgate.conf names none. */
+#define CG_AGENT_USER "credgate"
 
 enum {
 	CG_CONFIG_MISSING_OK = 1 << 0,	/* no file: the built-in defaults */

@@ -49,6 +49,7 @@ struct gate {
 	union {
 		struct {
 			char *dir;		/* securityfs directory */
+			int wfd[4];		/* lsm_files[], opened for writing, or -1 */
 		} lsm;
 		struct {
 			int gate_fd, config_fd, stats_fd, events_fd;	/* pinned maps */

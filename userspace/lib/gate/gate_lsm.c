@@ -7,6 +7,7 @@
 #include "gate/gate_internal.h"
 #include "base/util.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 static int lsm_read(struct gate *g, const char *file, char **out)
@@ -23,10 +24,28 @@ static int lsm_read(struct gate *g, const char *file, char **out)
 	return 0;
 }
 
+/*
+ * The files the agent writes after set-up, opened for writing once, as
+ * root: the steady state runs as the service user, which may not open them
+ * (0644 root) but may write through these fds (the kernel checks
+ * CAP_MAC_ADMIN of the opener and of the writer, and offset 0).
+ */
+static const char *const lsm_files[] = { "state", "mode", "allow_ports", "lock" };
+
 static int lsm_write(struct gate *g, const char *file, const char *value)
 {
 	_cleanup_free_ char *path = NULL;
+	size_t len = strlen(value);
+	ssize_t n;
 
+	for (size_t i = 0; i < ARRAY_SIZE(lsm_files); i++) {
+		if (strcmp(file, lsm_files[i]) || g->lsm.wfd[i] < 0)
+			continue;
+		n = pwrite(g->lsm.wfd[i], value, len, 0);
+		if (n < 0)
+			return -errno;
+		return (size_t)n == len ? 0 : -EIO;
+	}
 	if (asprintf(&path, "%s/%s", g->lsm.dir, file) < 0)
 		return -ENOMEM;
 	return write_string_file(path, value);
@@ -36,16 +55,29 @@ static int lsm_open(struct gate *g)
 {
 	struct stat st;
 
+	for (size_t i = 0; i < ARRAY_SIZE(lsm_files); i++)
+		g->lsm.wfd[i] = -1;
 	g->lsm.dir = gate_sys_path(GATE_LSM_DIR);
 	if (!g->lsm.dir)
 		return -ENOMEM;
 	if (stat(g->lsm.dir, &st) < 0)
 		return errno == ENOENT ? -ENOSYS : -errno;
+	/* Best effort: without the right to open them, writes fail later. */
+	for (size_t i = 0; i < ARRAY_SIZE(lsm_files); i++) {
+		_cleanup_free_ char *path = NULL;
+
+		if (asprintf(&path, "%s/%s", g->lsm.dir, lsm_files[i]) < 0)
+			return -ENOMEM;
+		g->lsm.wfd[i] = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	}
 	return 0;
 }
 
 static void lsm_close(struct gate *g)
 {
+	for (size_t i = 0; i < ARRAY_SIZE(lsm_files); i++)
+		if (g->lsm.wfd[i] >= 0)
+			close(g->lsm.wfd[i]);
 	free(g->lsm.dir);
 }
 

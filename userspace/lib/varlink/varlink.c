@@ -35,6 +35,7 @@ struct vl_client {
 	long long last_active_ms;
 	uint32_t events;	/* registered epoll events */
 	bool closing;		/* close once the output is flushed */
+	struct ucred peer;	/* SO_PEERCRED at accept; uid -1 if unknown */
 };
 
 struct vl_registered {
@@ -58,6 +59,7 @@ struct vl_server {
 
 struct vl_call {
 	struct vl_server *server;
+	const struct vl_client *client;	/* NULL: vl_server_dispatch() */
 	const char *method;
 	json_object *answer;	/* the full reply object, once answered */
 };
@@ -372,10 +374,10 @@ static const char *serialise(json_object *o, size_t *len)
 						 JSON_C_TO_STRING_NOSLASHESCAPE, len);
 }
 
-int vl_server_dispatch(struct vl_server *s, const char *msg, size_t len,
-		       char **reply, size_t *reply_len)
+static int dispatch(struct vl_server *s, const struct vl_client *c, const char *msg, size_t len,
+		    char **reply, size_t *reply_len)
 {
-	struct vl_call call = { .server = s };
+	struct vl_call call = { .server = s, .client = c };
 	const char *text;
 	size_t n;
 
@@ -394,6 +396,41 @@ int vl_server_dispatch(struct vl_server *s, const char *msg, size_t len,
 	*reply_len = n;
 	json_object_put(call.answer);
 	return *reply ? 0 : -ENOMEM;
+}
+
+int vl_server_dispatch(struct vl_server *s, const char *msg, size_t len,
+		       char **reply, size_t *reply_len)
+{
+	return dispatch(s, NULL, msg, len, reply, reply_len);
+}
+
+int vl_call_peer(const struct vl_call *call, uid_t *uid, gid_t *gid)
+{
+	if (!call->client || call->client->peer.uid == (uid_t)-1)
+		return -ENOTCONN;
+	*uid = call->client->peer.uid;
+	*gid = call->client->peer.gid;
+	return 0;
+}
+
+bool vl_call_peer_in_group(const struct vl_call *call, gid_t gid)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+	uid_t uid;
+	gid_t primary;
+
+	if (vl_call_peer(call, &uid, &primary) < 0)
+		return false;
+	if (primary == gid)
+		return true;
+	/* The peer's supplementary groups as they were at connect(). */
+	if (getsockopt(call->client->fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
 }
 
 /* ---- connections ------------------------------------------------------ */
@@ -480,8 +517,8 @@ static int client_process_input(struct vl_server *s, struct vl_client *c)
 
 		if (!nul)
 			break;
-		r = vl_server_dispatch(s, c->in + start, (size_t)(nul - (c->in + start)),
-				       &reply, &reply_len);
+		r = dispatch(s, c, c->in + start, (size_t)(nul - (c->in + start)),
+			     &reply, &reply_len);
 		if (r < 0)
 			break;
 		if (reply) {
@@ -502,7 +539,7 @@ static int client_process_input(struct vl_server *s, struct vl_client *c)
 		size_t reply_len;
 
 		/* Oversized: answer once, then hang up (framing is lost). */
-		r = vl_server_dispatch(s, c->in, c->in_len, &reply, &reply_len);
+		r = dispatch(s, c, c->in, c->in_len, &reply, &reply_len);
 		if (r == 0)
 			r = client_queue(c, reply, reply_len);
 		c->closing = true;
@@ -561,16 +598,24 @@ static bool client_event(struct vl_server *s, struct vl_client *c, uint32_t even
 }
 
 /* Over the limit: say so in one best-effort write, then hang up. */
-static void refuse_client(struct vl_server *s, int fd)
+static void refuse_client(struct vl_server *s, int fd, unsigned int limit)
 {
 	char msg[VL_ERROR_NAME_MAX + 64], name[VL_ERROR_NAME_MAX];
 	int n;
 
 	n = snprintf(msg, sizeof(msg), "{\"error\":\"%s\",\"parameters\":{\"limit\":%u}}",
-		     transport_error(s, VL_ERROR_TOO_MANY_CLIENTS, name, sizeof(name)),
-		     s->limits.max_clients);
+		     transport_error(s, VL_ERROR_TOO_MANY_CLIENTS, name, sizeof(name)), limit);
 	send(fd, msg, (size_t)n + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
+}
+
+static unsigned int clients_of(const struct vl_server *s, uid_t uid)
+{
+	unsigned int n = 0;
+
+	for (const struct vl_client *c = s->clients; c; c = c->next)
+		n += c->peer.uid == uid;
+	return n;
 }
 
 static void accept_clients(struct vl_server *s)
@@ -587,12 +632,21 @@ static void accept_clients(struct vl_server *s)
 			return;
 		}
 		if (s->n_clients >= s->limits.max_clients) {
-			refuse_client(s, fd);
+			refuse_client(s, fd, s->limits.max_clients);
 			continue;
 		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
+			continue;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &(socklen_t){ sizeof(c->peer) }) < 0)
+			c->peer = (struct ucred){ .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+		/* One user cannot take every slot; root is not limited. */
+		if (s->limits.max_clients_per_uid && c->peer.uid != 0 &&
+		    clients_of(s, c->peer.uid) >= s->limits.max_clients_per_uid) {
+			refuse_client(s, fd, s->limits.max_clients_per_uid);
+			free(c);
 			continue;
 		}
 		c->kind = VL_CLIENT;
@@ -680,6 +734,7 @@ int vl_server_new(struct vl_server **out, const struct vl_limits *limits,
 			s->limits.max_message = limits->max_message;
 		if (limits->max_clients)
 			s->limits.max_clients = limits->max_clients;
+		s->limits.max_clients_per_uid = limits->max_clients_per_uid;
 		if (limits->idle_timeout_ms)
 			s->limits.idle_timeout_ms = limits->idle_timeout_ms;
 		if (limits->max_depth)

@@ -67,6 +67,7 @@ struct vl_interface {
 struct vl_limits {
 	size_t max_message;		/* bytes, without the NUL */
 	unsigned int max_clients;
+	unsigned int max_clients_per_uid;	/* 0: no per-user limit; root never limited */
 	unsigned int idle_timeout_ms;	/* no complete request for this long */
 	int max_depth;			/* JSON nesting */
 };
@@ -107,6 +108,15 @@ int vl_server_dispatch(struct vl_server *s, const char *msg, size_t len,
 int vl_reply(struct vl_call *call, json_object *params);
 int vl_error(struct vl_call *call, const char *error, json_object *params);
 int vl_error_invalid_parameter(struct vl_call *call, const char *parameter);
+
+/*
+ * Who is calling: the peer's uid and gid as SO_PEERCRED gave them at
+ * accept; -ENOTCONN for a call that has no connection (vl_server_dispatch()).
+ */
+int vl_call_peer(const struct vl_call *call, uid_t *uid, gid_t *gid);
+/* Is @gid the peer's primary or a supplementary group (SO_PEERGROUPS)?
+ * false when that cannot be known. */
+bool vl_call_peer_in_group(const struct vl_call *call, gid_t gid);
 
 /* Parameter checking: every key of @params must be in @spec, of its type,
  * and every required one present.  On failure, answers InvalidParameter
