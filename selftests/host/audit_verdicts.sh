@@ -126,7 +126,7 @@ echo gw-lab-0042 >"$T/m/etc/hostname"
 check "corpus: blank, default, derived, sequential and common found at full depth" \
 	[ "$(grep -o '"verdict":"[a-z]*"' "$T/m0.json" | sort | tr '\n' ' ')" = \
 	  '"verdict":"blank" "verdict":"common" "verdict":"default" "verdict":"derived" "verdict":"locked" "verdict":"ok" "verdict":"sequential" ' ]
-"$CG" migrate --root "$T/m" --policy random --credentials-out "$T/m.creds" >"$T/m.out" 2>&1
+"$CG" migrate --root "$T/m" --per-device --policy random --credentials-out "$T/m.creds" >"$T/m.out" 2>&1
 rc=$?
 check "migrate: exit 0, five accounts migrated" \
 	[ "$rc" -eq 0 ] && [ "$(wc -l <"$T/m.creds")" -eq 5 ]

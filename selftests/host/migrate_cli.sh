@@ -21,7 +21,7 @@ cp -a "$T/etc/shadow" "$TMP/shadow.orig"
 xattr_ok=false
 getfattr -n user.cg "$T/etc/shadow" >/dev/null 2>&1 && xattr_ok=true
 
-"$CG" migrate --root "$T" --policy random --credentials-out "$TMP/creds" \
+"$CG" migrate --root "$T" --per-device --policy random --credentials-out "$TMP/creds" \
 	--hash-method '$6$rounds=1000$' --depth fast 2>"$TMP/err"
 check "random: exit 0" [ $? -eq 0 ]
 check "random: credentials file is mode 0600" [ "$(stat -c %a "$TMP/creds")" = 600 ]
@@ -56,7 +56,7 @@ fi
 check "random: previous version kept as shadow-" cmp -s "$TMP/shadow.orig" "$T/etc/shadow-"
 check "random: no temporary file left" [ -z "$(ls -A "$T/etc" | grep -F .credgate-)" ]
 check "random: nothing left to migrate (exit 0, no file)" \
-	"$CG" migrate --root "$T" --policy random --credentials-out "$TMP/creds2" "${FAST[@]}" 2>/dev/null
+	"$CG" migrate --root "$T" --per-device --policy random --credentials-out "$TMP/creds2" "${FAST[@]}" 2>/dev/null
 check "random: an empty credentials file is not left behind" [ ! -e "$TMP/creds2" ]
 
 # The default method is the one the store uses: yescrypt stays yescrypt.
@@ -64,7 +64,7 @@ T=$TMP/method
 mk_tree "$T"
 sed -i -e "s|^admin:[^:]*:|admin:$(mkpasswd -m yescrypt oemdefault1):|" \
 	-e 's|^alice:|alice:!|' "$T/etc/shadow"
-"$CG" migrate --root "$T" --policy random --credentials-out "$TMP/creds-m" "${FAST[@]}" 2>/dev/null
+"$CG" migrate --root "$T" --per-device --policy random --credentials-out "$TMP/creds-m" "${FAST[@]}" 2>/dev/null
 check "random: default method: admin's yescrypt gives yescrypt" \
 	[ "$(shadow_field "$T/etc/shadow" admin 2 | cut -c1-3)" = '$y$' ]
 check "random: blank guest gets the store's prevailing method (yescrypt)" \
@@ -77,7 +77,7 @@ printf 'root:%s:0:0:root:/root:/bin/sh\nadmin::1000:1000::/:/bin/sh\n' \
 	"$(crypt6 oemdefault1 bbsalt)" >"$T/etc/passwd"
 echo oemdefault1 >"$T/etc/credgate/defaults.d/oem.list"
 printf 'webadmin:%s\n' "$(crypt6 oemdefault1 websalt)" >"$T/etc/lighttpd/htpasswd"
-"$CG" migrate --root "$T" --policy random --credentials-out "$TMP/creds-bb" "${FAST[@]}" \
+"$CG" migrate --root "$T" --per-device --policy random --credentials-out "$TMP/creds-bb" "${FAST[@]}" \
 	--store passwd:/etc/passwd --store htpasswd:/etc/lighttpd/htpasswd 2>"$TMP/err"
 check "busybox: exit 0" [ $? -eq 0 ]
 pw=$(awk -F'\t' '$2 == "root" { print $3 }' "$TMP/creds-bb")
@@ -137,13 +137,17 @@ mk_tree "$T"
 expect_fail "unknown --user" "$T" "nobody.*no such account" --policy lock --user nobody "${FAST[@]}"
 : >"$TMP/exists"
 expect_fail "existing credentials file" "$T" "exists.*never overwritten" \
-	--policy random --credentials-out "$TMP/exists" "${FAST[@]}"
+	--per-device --policy random --credentials-out "$TMP/exists" "${FAST[@]}"
 expect_fail "credentials file inside --root" "$T" "inside --root" \
-	--policy random --credentials-out "$T/etc/creds" "${FAST[@]}"
+	--per-device --policy random --credentials-out "$T/etc/creds" "${FAST[@]}"
 check "credentials file inside --root: not created" [ ! -e "$T/etc/creds" ]
-expect_fail "random without an output" "$T" "credentials-out" --policy random "${FAST[@]}"
-expect_fail "bad --hash-method" "$T" "hash-method" --policy random \
+expect_fail "random without an output" "$T" "credentials-out" --per-device --policy random "${FAST[@]}"
+expect_fail "bad --hash-method" "$T" "hash-method" --per-device --policy random \
 	--credentials-out "$TMP/c-bad" --hash-method '$nope$' "${FAST[@]}"
+# An image (no --per-device): one random password would ship on every unit.
+expect_fail "random into an image without --per-device" "$T" "same password.*first_boot = random.*provision.*--per-device" \
+	--policy random --credentials-out "$TMP/c-img" "${FAST[@]}"
+check "random into an image: no credentials file left" [ ! -e "$TMP/c-img" ]
 T=$TMP/busybox2
 mkdir -p "$T/etc"
 printf 'root:*:0:0:root:/root:/bin/sh\nadmin::1000:1000::/:/bin/sh\n' >"$T/etc/passwd"
@@ -175,7 +179,7 @@ if mount -t tmpfs -o size=256k tmpfs "$TMP/full" 2>/dev/null; then
 	mk_tree "$TMP/full"
 	: >"$TMP/full/etc/.pwd.lock"
 	dd if=/dev/zero of="$TMP/full/filler" bs=4k 2>/dev/null
-	expect_fail "full disk" "$TMP/full" "no space" --policy random \
+	expect_fail "full disk" "$TMP/full" "no space" --per-device --policy random \
 		--credentials-out "$TMP/c-full" "${FAST[@]}"
 	check "full disk: the error names the failed step" grep -q "step '" "$TMP/err"
 	check "full disk: no temporary file left" [ -z "$(ls -A "$TMP/full/etc" | grep -F .credgate-)" ]

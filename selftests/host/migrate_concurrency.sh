@@ -32,7 +32,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	# credgate migrates admin.
 	echo "alice:!round-$r" | chpasswd -e -R "$T" &
 	cp_pid=$!
-	"$CG" migrate --root "$T" --policy random --user admin --credentials-out "$TMP/c$r" \
+	"$CG" migrate --root "$T" --per-device --policy random --user admin --credentials-out "$TMP/c$r" \
 		--hash-method '$6$rounds=1000$' "${FAST[@]}" 2>>"$TMP/err" &
 	cg_pid=$!
 	wait $cp_pid || failed=$((failed + 1))

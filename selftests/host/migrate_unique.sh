@@ -22,7 +22,7 @@ device() {
 	local i=$1 d=$TMP/dev$1
 	cp -a "$TMP/image" "$d"
 	echo "cam-$i" >"$d/etc/hostname"
-	"$CG" migrate --root "$d" --policy random --credentials-out "$TMP/$i.creds" \
+	"$CG" migrate --root "$d" --per-device --policy random --credentials-out "$TMP/$i.creds" \
 		--hash-method '$6$rounds=1000$' "${FAST[@]}" \
 		--device-id "serial=SN7${i}Q" --device-id "mac=02:00:5e:00:${i:0:2}:${i:2:2}" \
 		2>/dev/null || echo "$i" >>"$TMP/failed"

@@ -112,5 +112,39 @@ out=$("$CG" audit --root "$r" "${FAST[@]}" 2>&1)
 check "escape sequence in a user name: printed as \\x1b, no ESC byte" \
 	sh -c 'printf "%s" "$1" | grep -qF "ev\\x1b[2Jil" && ! printf "%s" "$1" | grep -q "$(printf "\033")"' _ "$out"
 
+# 10. A user name that is not UTF-8: text output escapes the bytes, JSON
+#     stays valid UTF-8 (python's strict decoder), exit 1 for the blank one.
+r=$(fresh utf8)
+printf 'r\377o\303t:x:1006:1006::/:/bin/sh\n' >>"$r/etc/passwd"
+printf 'r\377o\303t::19000:0:99999:7:::\n' >>"$r/etc/shadow"
+run "$CG" audit --root "$r" "${FAST[@]}"
+out=$("$CG" audit --root "$r" "${FAST[@]}" 2>&1)
+check "invalid UTF-8 in a user name: exit 1 (blank found), printed as r\\xffo\\xc3t" \
+	sh -c '[ "$1" -eq 1 ] && printf "%s" "$2" | grep -qF "r\\xffo\\xc3t"' _ "$rc" "$out"
+"$CG" audit --root "$r" "${FAST[@]}" --json >"$TMP/utf8.json" 2>/dev/null
+check "invalid UTF-8 in a user name: --json is valid UTF-8 JSON naming r\\xffo\\xc3t" \
+	python3 -c 'import json, sys; d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict")); sys.exit(0 if any(a["user"] == "r\\xffo\\xc3t" for a in d["accounts"]) else 1)' "$TMP/utf8.json"
+
+# 11. A 100 MB store (over the 64 MiB read limit) and a 1 MiB line: clear
+#     messages, exit 2, no crash; migrate changes nothing.
+r=$(fresh huge)
+yes 'u:!:19000:0:99999:7:::' | head -c 100M >"$r/etc/shadow"
+sum=$(sha256sum <"$r/etc/shadow")
+run "$CG" audit --root "$r" "${FAST[@]}"
+check "100 MB store: audit exit 2, the message names the file and the size limit" \
+	sh -c '[ "$1" -eq 2 ] && printf "%s" "$2" | grep -q "etc/shadow.*too large"' _ "$rc" "$err"
+migrate "$r"
+check "100 MB store: migrate exit 2, store unchanged" \
+	sh -c '[ "$1" -eq 2 ] && [ "$(sha256sum <"$2")" = "$3" ]' _ "$rc" "$r/etc/shadow" "$sum"
+r=$(fresh longline)
+{ printf 'admin:'; head -c 1048576 /dev/zero | tr '\0' 'a'; printf ':19000:0:99999:7:::\n'; } >>"$r/etc/shadow"
+sum=$(sha256sum <"$r/etc/shadow")
+run "$CG" audit --root "$r" "${FAST[@]}"
+check "1 MiB line: audit exit 2, the message names file:line and the limit" \
+	sh -c '[ "$1" -eq 2 ] && printf "%s" "$2" | grep -q "etc/shadow:[0-9]*: line is [0-9]* bytes long (limit 65536)"' _ "$rc" "$err"
+migrate "$r"
+check "1 MiB line: migrate exit 2, store unchanged" \
+	sh -c '[ "$1" -eq 2 ] && [ "$(sha256sum <"$2")" = "$3" ]' _ "$rc" "$r/etc/shadow" "$sum"
+
 check "the sentinel outside every tree is untouched" untouched
 tap_end

@@ -135,6 +135,19 @@ if start_agent "$work/credgate.conf" "$work/state" "$work/agent.log" &&
 else
 	not_ok "agent start: gate $(gate_state)"; show "$work/agent.log"
 fi
+# 1b. After set-up the agent runs as its service user (uid 999 here,
+#     scripts/vm/mkinitramfs), with only the capability its backend needs;
+#     every gate change below is made from that state.
+uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$agent_pid/status" 2>/dev/null)
+capeff=$(awk '/^CapEff:/ {print $2}' "/proc/$agent_pid/status" 2>/dev/null)
+case $backend in lsm) want_cap=0000000200000004 ;; *) want_cap=0000008000000004 ;; esac
+if [ "$uids" = "999 999 999 999" ] && [ "$capeff" = "$want_cap" ] &&
+	grep -q '^Seccomp:[[:space:]]*2' "/proc/$agent_pid/status"; then
+	ok "agent runs as uid 999 (credgate) with CapEff $capeff and seccomp; $(grep -o 'Landlock[^:]*: writes only below [^ ]*' "$work/agent.log" || echo 'no Landlock in this kernel')"
+else
+	not_ok "agent privileges: Uid '$uids', CapEff '$capeff' (want $want_cap)"
+	grep -E '^(Uid|CapEff|Seccomp)' "/proc/$agent_pid/status" | sed 's/^/# /'
+fi
 expect_refused telnetd telnetd -F -p 23 -l /bin/sh
 expect_refused httpd httpd -f -p 80 -h "$work/www"
 sleep 0.5

@@ -45,7 +45,7 @@ static json_object *status_json(const struct cg_agent_status *st, bool visible)
 	for (size_t i = 0; visible && i < st->n_violations; i++) {
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "user", json_object_new_string(st->violations[i].user));
+		json_object_object_add(e, "user", vl_json_text(st->violations[i].user));
 		json_object_object_add(e, "store", json_object_new_string(st->violations[i].store));
 		json_object_object_add(e, "verdict", json_object_new_string(st->violations[i].verdict));
 		json_object_array_add(v, e);

@@ -89,6 +89,9 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 	case AUDIT_OPT_QUIET:
 		a->quiet = true;
 		return 1;
+	case AUDIT_OPT_REDACT:
+		a->redact = true;
+		return 1;
 	case AUDIT_OPT_THREADS:
 		if (parse_uint(arg, 256, &n) < 0 || !n)
 			return log_error_errno(EINVAL, "--threads %s: expected 1..256", arg);
@@ -143,6 +146,7 @@ int audit_args_finish(struct audit_args *a)
 		a->opts.depth = cli.depth;
 	if (a->unknown_ok)
 		a->opts.unknown_ok = true;
+	a->opts.redact = a->redact;
 	if (cli.n_stores) {
 		a->opts.stores = a->stores;
 		a->opts.n_stores = cli.n_stores;

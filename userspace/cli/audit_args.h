@@ -23,13 +23,14 @@ struct audit_args {
 	struct device_ids ids;
 	const char *config;
 	const char *cache;			/* --cache */
-	bool depth_set, unknown_ok, no_cache, quiet;
+	bool depth_set, unknown_ok, no_cache, quiet, redact;
 };
 
 enum {
 	AUDIT_OPT_ROOT = 0x1000, AUDIT_OPT_DEPTH, AUDIT_OPT_STORE, AUDIT_OPT_DEFAULTS,
 	AUDIT_OPT_NO_BUILTIN, AUDIT_OPT_DEVICE_ID, AUDIT_OPT_ALLOW_UNKNOWN, AUDIT_OPT_THREADS,
 	AUDIT_OPT_CONFIG, AUDIT_OPT_CACHE, AUDIT_OPT_NO_CACHE, AUDIT_OPT_QUIET,
+	AUDIT_OPT_REDACT,
 };
 
 /* getopt_long entries for the shared options; put them in a command's table. */
@@ -45,7 +46,8 @@ enum {
 	{ "config", required_argument, NULL, AUDIT_OPT_CONFIG }, \
 	{ "cache", required_argument, NULL, AUDIT_OPT_CACHE }, \
 	{ "no-cache", no_argument, NULL, AUDIT_OPT_NO_CACHE }, \
-	{ "quiet", no_argument, NULL, AUDIT_OPT_QUIET }
+	{ "quiet", no_argument, NULL, AUDIT_OPT_QUIET }, \
+	{ "redact", no_argument, NULL, AUDIT_OPT_REDACT }
 
 /*
  * Apply one option returned by getopt_long.  Returns 1 when @opt was a

@@ -4,6 +4,7 @@
 #include "audit_args.h"
 #include "commands.h"
 #include "base/util.h"
+#include "varlink/varlink.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -18,7 +19,7 @@ static void audit_usage(FILE *f)
 	fputs("usage: credgate audit [--root DIR] [--json] [--depth fast|full]\n"
 	      "                      [--store TYPE:PATH]... [--defaults FILE]... [--no-builtin]\n"
 	      "                      [--device-id KEY=VALUE]... [--no-cache | --cache FILE]\n"
-	      "                      [--allow-unknown] [--threads N] [--quiet]\n"
+	      "                      [--allow-unknown] [--threads N] [--quiet] [--redact]\n"
 	      "  TYPE: shadow, passwd, gshadow, htpasswd; KEY: mac, serial, hostname, model, ssid\n"
 	      "exit status: 0 compliant, 1 violations found, 2 error\n", f);
 }
@@ -120,7 +121,7 @@ static int print_json(const struct audit_report *rep)
 
 		json_object_object_add(o, "store", json_object_new_string(acc->store));
 		json_object_object_add(o, "line", json_object_new_int64(acc->line));
-		json_object_object_add(o, "user", json_object_new_string(acc->user));
+		json_object_object_add(o, "user", vl_json_text(acc->user));
 		json_object_object_add(o, "verdict",
 				       json_object_new_string(cg_verdict_name(acc->verdict)));
 		json_object_object_add(o, "detail",

@@ -22,6 +22,7 @@ struct migrate_args {
 	const char *creds_path;
 	const char *socket;
 	bool have_policy;
+	bool per_device;	/* --per-device: --root is one device, not an image */
 };
 
 static void migrate_usage(FILE *f)
@@ -31,10 +32,11 @@ static void migrate_usage(FILE *f)
 	      "                        [--depth fast|full] [--store TYPE:PATH]... [--defaults FILE]...\n"
 	      "                        [--no-builtin] [--device-id KEY=VALUE]... [--allow-unknown]\n"
 	      "                        [--threads N] [--no-cache | --cache FILE] [--quiet]\n"
-	      "                        [--socket PATH]\n"
+	      "                        [--socket PATH] [--per-device]\n"
 	      "Changes every account whose audit verdict is a violation (see credgate-migrate(1)).\n"
 	      "random: new passwords go to --credentials-out (mode 0600, STORE<TAB>USER<TAB>PASSWORD)\n"
-	      "        or to stdout when it is a terminal.\n"
+	      "        or to stdout when it is a terminal.  With --root only together with\n"
+	      "        --per-device (DIR is one device's file system, never an image).\n"
 	      "exit status: 0 done (or nothing to do), 2 error (the stores are unchanged)\n", f);
 }
 
@@ -53,7 +55,7 @@ static int push(const void *item, size_t size, void *arrayp, size_t *n)
 
 static int parse_args(struct migrate_args *a, int argc, char **argv)
 {
-	enum { OPT_POLICY = 256, OPT_USER, OPT_CREDS, OPT_METHOD, OPT_SOCKET };
+	enum { OPT_POLICY = 256, OPT_USER, OPT_CREDS, OPT_METHOD, OPT_SOCKET, OPT_PER_DEVICE };
 	static const struct option longopts[] = {
 		AUDIT_ARGS_LONGOPTS,
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -61,6 +63,7 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 		{ "credentials-out", required_argument, NULL, OPT_CREDS },
 		{ "hash-method", required_argument, NULL, OPT_METHOD },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "per-device", no_argument, NULL, OPT_PER_DEVICE },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -85,6 +88,9 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 			break;
 		case OPT_SOCKET:
 			a->socket = optarg;
+			break;
+		case OPT_PER_DEVICE:
+			a->per_device = true;
 			break;
 		case OPT_METHOD:
 			if (password_method_valid(optarg) < 0)
@@ -116,6 +122,16 @@ static int parse_args(struct migrate_args *a, int argc, char **argv)
 	r = audit_args_finish(&a->audit);
 	if (r < 0)
 		return r;
+	/*
+	 * A random password written into an image ships on every unit made
+	 * from it: the opposite of "unique per device".  Only a tree that is
+	 * one device's own file system (mounted for service) may get one.
+	 */
+	if (a->m.policy == CG_POLICY_RANDOM && !root_is_host(a->audit.opts.root) && !a->per_device)
+		return log_error_errno(EINVAL, "--policy random --root %s: every unit made from an image would get the same password; nothing was changed. "
+				       "For images use [migration] first_boot = random (each unit draws its own at first boot) or credgate provision (per unit, at manufacture); "
+				       "if %s is one device's own file system (mounted for service), add --per-device",
+				       a->audit.opts.root, a->audit.opts.root);
 	a->m.root = a->audit.opts.root;
 	a->m.users = a->users;
 	a->m.audit = &a->audit.opts;

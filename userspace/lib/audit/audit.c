@@ -509,12 +509,13 @@ static const enum cg_verdict kind_verdict[_CAND_KIND_MAX] = {
 	[CAND_COMMON] = CG_VERDICT_COMMON,
 };
 
-static int describe_match(struct audit_account *a, const struct candidate *cand)
+/* @redact: never name the password, even a public default (kept logs). */
+static int describe_match(struct audit_account *a, const struct candidate *cand, bool redact)
 {
 	a->verdict = kind_verdict[cand->kind];
 	switch (cand->kind) {
 	case CAND_DEFAULT:
-		if (cand->printable)
+		if (cand->printable && !redact)
 			return set_detail(a, "factory default password '%s' (%s)",
 					  cand->password, cand->origin);
 		return set_detail(a, "factory default password listed in %s", cand->origin);
@@ -683,7 +684,7 @@ static int dictionary_phase(struct audit_run_ctx *c)
 				       c->n_cands,
 				       c->opts->depth == CG_DEPTH_FULL ? "full" : "fast");
 		else
-			r = describe_match(a, &c->dict.cands[f]);
+			r = describe_match(a, &c->dict.cands[f], c->opts->redact);
 		if (r < 0)
 			goto out;
 	}

@@ -43,6 +43,7 @@ struct audit_opts {
 	const struct device_ids *device_ids;	/* added to what is probed */
 	const char *cache_path;		/* host path of the cache; NULL: no cache */
 	bool unknown_ok;		/* do not count 'unknown' as a violation */
+	bool redact;			/* details never name a password, even a public one */
 	unsigned threads;		/* 0: all online CPUs */
 	unsigned sequential_max;	/* 0: CG_SEQUENTIAL_MAX_DEFAULT */
 	size_t max_candidates;		/* crypt candidates per hash, 0: all */

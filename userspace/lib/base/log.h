@@ -15,6 +15,7 @@
 #define CREDGATE_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <syslog.h>
 
@@ -35,11 +36,15 @@ const char *cg_log_progname(void);
 
 /*
  * @in with every control character (a terminal escape sequence in a user
- * name from a hostile store) written as \xHH, into @out (truncated to
- * @size).  Every message is passed through it before it reaches a sink;
- * text output of names read from stores uses it too.
+ * name from a hostile store, C1 controls included) and every byte that is
+ * not part of well-formed UTF-8 written as \xHH, into @out (truncated to
+ * @size, never in the middle of a character).  Every message is passed
+ * through it before it reaches a sink; text output of names read from
+ * stores uses it too.
  */
 const char *cg_escape_controls(const char *in, char *out, size_t size);
+/* Is @s well-formed UTF-8 (JSON can carry it as it is)? */
+bool cg_utf8_valid(const char *s);
 
 /* The default sink's line on stderr, for sinks that add to it. */
 void cg_log_stderr(int prio, const char *msg);

@@ -295,7 +295,10 @@ int store_read_reported(const char *root, const char *path, size_t max, const ch
 	if (asprintf(diag_path, "%s%s", root_prefix(root), path) < 0)
 		return -ENOMEM;
 	r = rooted_read(root, path, max, data, size);
-	if (r < 0 && r != -ENOENT && r != -ENOMEM)
+	if (r == -EFBIG)
+		diagf(diag, ud, *diag_path, 0, "cannot read%s%s: file too large (over %zu bytes, the most read from one file; is it the right file?)",
+		      what ? " " : "", what ? what : "", max);
+	else if (r < 0 && r != -ENOENT && r != -ENOMEM)
 		diagf(diag, ud, *diag_path, 0, "cannot read%s%s: %s", what ? " " : "",
 		      what ? what : "", rooted_strerror(r));
 	return r;

@@ -74,6 +74,18 @@ static long long now_ms(void)
 
 /* ---- answers ---------------------------------------------------------- */
 
+json_object *vl_json_text(const char *s)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t size;
+
+	if (cg_utf8_valid(s))
+		return json_object_new_string(s);
+	size = strlen(s) * 4 + 1;
+	buf = malloc(size);
+	return buf ? json_object_new_string(cg_escape_controls(s, buf, size)) : NULL;
+}
+
 int vl_reply(struct vl_call *call, json_object *params)
 {
 	json_object *o = json_object_new_object();

@@ -103,6 +103,13 @@ int vl_server_process(struct vl_server *s, int timeout_ms);
 int vl_server_dispatch(struct vl_server *s, const char *msg, size_t len,
 		       char **reply, size_t *reply_len);
 
+/*
+ * A JSON string for text read from a store (a user name): as it is when it
+ * is well-formed UTF-8, else with every byte that is not written as \xHH
+ * (cg_escape_controls()), since JSON must be UTF-8.  NULL: out of memory.
+ */
+json_object *vl_json_text(const char *s);
+
 /* Answers, for method implementations.  Both take ownership of @params
  * (may be NULL: empty object). */
 int vl_reply(struct vl_call *call, json_object *params);

@@ -43,6 +43,13 @@ define CREDGATE_INSTALL_INIT_SYSV
 	done
 endef
 
+# credgated switches to this system user after set-up ([agent] user in
+# credgate.conf): Buildroot's users table (docs/integration.md).  No
+# password ('*'): the audit sees it locked.
+define CREDGATE_USERS
+	credgate -1 credgate -1 * /var/lib/credgate /bin/false - credgate agent
+endef
+
 # The unit is installed by `make install`; nothing more for systemd.
 define CREDGATE_INSTALL_INIT_SYSTEMD
 endef

@@ -29,7 +29,8 @@ IMAGE_PREPROCESS_COMMAND += "credgate_audit_rootfs; "
 credgate_audit_rootfs () {
 	report=${T}/credgate-audit.txt
 	rc=0
-	credgate audit --root ${IMAGE_ROOTFS} --depth full ${CREDGATE_AUDIT_ARGS} >$report 2>&1 || rc=$?
+	# --redact: build logs are kept; they name account, store and verdict only.
+	credgate audit --root ${IMAGE_ROOTFS} --depth full --redact ${CREDGATE_AUDIT_ARGS} >$report 2>&1 || rc=$?
 	case $rc in
 	0)
 		bbnote "credgate: rootfs audit clean"

@@ -22,14 +22,22 @@ S = "${WORKDIR}/credgate-${PV}"
 DEPENDS = "libbpf libxcrypt libcap libseccomp json-c libinih openssl elfutils zlib \
            clang-native bpftool-native python3-native"
 
-inherit systemd update-rc.d
+inherit systemd update-rc.d useradd
+
+# credgated switches to this system user after set-up ([agent] user in
+# credgate.conf; docs/agent.md "Privileges").  useradd.bbclass creates it
+# in the image at rootfs time; no password (shadow '!'), no login.
+USERADD_PACKAGES = "${PN}"
+USERADD_PARAM:${PN} = "--system --user-group --home-dir /var/lib/credgate \
+                       --no-create-home --shell /sbin/nologin credgate"
 
 # CC, AR, CFLAGS and LDFLAGS come from the environment (never on the make
 # command line: the Makefile appends its own flags to them).  SYSROOT gives
 # the BPF compile the target's <asm/types.h>.
 EXTRA_OEMAKE = "BUILD=build CLANG=clang BPFTOOL=bpftool \
                 PREFIX=${prefix} SYSCONFDIR=${sysconfdir} \
-                SYSTEMDUNITDIR=${systemd_system_unitdir} INITDIR=${sysconfdir}/init.d"
+                SYSTEMDUNITDIR=${systemd_system_unitdir} INITDIR=${sysconfdir}/init.d \
+                SYSUSERSDIR=${nonarch_libdir}/sysusers.d"
 EXTRA_OEMAKE:append:class-target = " SYSROOT=${STAGING_DIR_TARGET}"
 
 do_compile() {
@@ -49,7 +57,7 @@ INITSCRIPT_NAME = "credgated"
 INITSCRIPT_PARAMS = "start 05 S . stop 95 0 1 6 ."
 
 CONFFILES:${PN} = "${sysconfdir}/credgate/credgate.conf"
-FILES:${PN} += "${datadir}/credgate ${sysconfdir}/credgate"
+FILES:${PN} += "${datadir}/credgate ${sysconfdir}/credgate ${nonarch_libdir}/sysusers.d"
 
 # credgate-native runs `credgate audit --root` on image rootfs trees
 # (classes/credgate-audit.bbclass).
