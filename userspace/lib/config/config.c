@@ -115,6 +115,7 @@ void cg_config_free(struct cg_config *c)
 	free(p->compliance_url);
 	free(p->sbom_url);
 	free(c->varlink.socket);
+	free(c->agent.prometheus_textfile);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -537,6 +538,25 @@ static int parse_socket(struct parse_ctx *ctx, const struct conf_item *it, const
 }
 
 /*
+ * A file for node_exporter's textfile collector: an absolute path of a
+ * "*.prom" file (the collector reads no other), no control characters.
+ */
+static int parse_prom_path(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			   void *data)
+{
+	size_t len = strlen(value);
+
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return conf_error(ctx, "%s: control characters are not allowed", it->key);
+	if (value[0] != '/' || len >= it->max || len < 6 || strcmp(value + len - 5, ".prom") ||
+	    value[len - 6] == '/')
+		return conf_error(ctx, "%s = '%s': expected an absolute path of a FILE.prom shorter than %lu bytes (node_exporter's textfile collector reads only *.prom files)",
+				  it->key, value, it->max);
+	return set_string(data, value);
+}
+
+/*
  * The field @f of struct cg_config, which must have type @T (a mismatch
  * with what the parser writes fails to compile).
  */
@@ -607,6 +627,9 @@ static const struct conf_item conf_items[] = {
 	     .min = 1, .max = 4096),
 	ITEM("varlink", "idle_timeout", parse_ulong, 0, CONF_FIELD(varlink.idle_timeout, unsigned long),
 	     .min = 1, .max = 86400),
+
+	ITEM("agent", "prometheus_textfile", parse_prom_path, 0,
+	     CONF_FIELD(agent.prometheus_textfile, char *), .max = 4096),
 };
 
 /* A section is named by the first item of its group. */

@@ -3,7 +3,7 @@
  * credgate.conf: the one configuration file of the agent and the CLI.
  *
  * INI syntax (parsed with inih).  Sections: [gate], [audit], [migration],
- * [product], [varlink].  Parsing is strict: an unknown section or key, a bad
+ * [product], [varlink], [agent].  Parsing is strict: an unknown section or key, a bad
  * value or a key set twice is reported as "FILE:LINE: what is wrong" and the
  * whole file is refused.  docs/configuration.md and credgate.conf(5)
  * describe every setting.
@@ -96,6 +96,10 @@ struct cg_config {
 		unsigned long max_clients;
 		unsigned long idle_timeout;	/* seconds */
 	} varlink;
+	struct {
+		/* node_exporter textfile kept up to date, NULL: none */
+		char *prometheus_textfile;
+	} agent;
 };
 
 enum {
