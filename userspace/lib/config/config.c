@@ -116,6 +116,8 @@ void cg_config_free(struct cg_config *c)
 	free(p->sbom_url);
 	free(c->varlink.socket);
 	free(c->agent.prometheus_textfile);
+	strv_free(c->migration.provisioned, c->migration.n_provisioned);
+	free(c->migration.provision_product);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -482,6 +484,42 @@ static int parse_contacts(struct parse_ctx *ctx, const struct conf_item *it, con
 	return parse_string_list(ctx, it, value, &p->contacts, &p->n_contacts, cg_contact_uri_valid);
 }
 
+/* An account name: what useradd(8) accepts, without '$' at the end. */
+static bool account_name_valid(const char *s, const char **why)
+{
+	size_t len = strlen(s);
+
+	*why = "is not an account name (letters, digits, '.', '_', '-'; at most 32)";
+	if (!len || len > 32 || s[0] == '-')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '.' && *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
+static int parse_provisioned(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			     void *data)
+{
+	(void)data;
+	return parse_string_list(ctx, it, value, &ctx->c->migration.provisioned,
+				 &ctx->c->migration.n_provisioned, account_name_valid);
+}
+
+/* credgate provision --product: 1..128 printable ASCII characters, no ':'. */
+static int parse_product_id(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			    void *data)
+{
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		if (*p < 0x21 || *p > 0x7e || *p == ':')
+			return conf_error(ctx, "%s = '%s': expected the product ID given to credgate provision --product (printable ASCII, no ':' or space)",
+					  it->key, value);
+	if (strlen(value) > it->max)
+		return conf_error(ctx, "%s: longer than %lu characters", it->key, it->max);
+	return set_string(data, value);
+}
+
 static int parse_languages(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
 			   void *data)
 {
@@ -599,6 +637,10 @@ static const struct conf_item conf_items[] = {
 
 	ITEM("migration", "first_boot", parse_enum, 0, CONF_ENUM(migration.first_boot),
 	     .names = &cg_policy_names),
+	ITEM("migration", "provisioned", parse_provisioned, CONF_LIST,
+	     CONF_FIELD(migration.provisioned, char **)),
+	ITEM("migration", "provision_product", parse_product_id, 0,
+	     CONF_FIELD(migration.provision_product, char *), .max = 128),
 
 	ITEM("product", "name", parse_text, 0, CONF_FIELD(product.name, char *), .max = 128),
 	ITEM("product", "manufacturer", parse_text, 0, CONF_FIELD(product.manufacturer, char *),

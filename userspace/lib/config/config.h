@@ -89,6 +89,10 @@ struct cg_config {
 	} audit;
 	struct {
 		enum cg_policy first_boot;
+		/* accounts `credgate provision` derived at the factory (declared) */
+		char **provisioned;
+		size_t n_provisioned;
+		char *provision_product;	/* the --product ID used, NULL: none */
 	} migration;
 	struct cg_product product;
 	struct {
