@@ -164,7 +164,7 @@ done
 # 5. The agent with a default password: the textfile appears, 0644, and
 #    says so; status --prometheus says the same.
 t_start=$(date +%s)
-if start_agent "$work/credgate.conf" && wait_for has_prom_violations 10000 >/dev/null; then
+if start_agent "$work/credgate.conf" && wait_for has_prom_violations 60000 >/dev/null; then
 	ok "agent: the textfile says admin's default password holds the gate closed"
 else
 	not_ok "agent: no textfile with the violation"
@@ -229,7 +229,7 @@ mkdir -p "$work/ro"
 sed "s|^prometheus_textfile = .*|prometheus_textfile = $work/ro/missing/credgate.prom|" \
 	"$work/credgate.conf" >"$work/ro.conf"
 write_shadow "$good1" "$bad"
-if start_agent "$work/ro.conf" && wait_for not_compliant 10000 >/dev/null &&
+if start_agent "$work/ro.conf" && wait_for not_compliant 60000 >/dev/null &&
 	grep -q "prometheus_textfile = $work/ro/missing/credgate.prom: cannot write it" "$work/agent.log" &&
 	kill -0 "$pid"; then
 	ok "textfile directory missing: warned, the agent still decides"
