@@ -17,6 +17,8 @@ PKGS=(
 	# cross (file, qemu-user), checkpatch and the kernel build (xz-utils
 	# for linux-source-6.1.tar.xz), tap-count and check-manifest (python3).
 	jq shellcheck file qemu-user xz-utils util-linux coreutils
+	# sh-prometheus (promtool), sh-report_cli (headless chromium).
+	prometheus chromium
 )
 
 missing=()

@@ -34,15 +34,11 @@ if ! command -v mkpasswd >/dev/null; then
 	exit 0
 fi
 
-hash() { mkpasswd -m sha-512 "$1"; }
+. "$(dirname "$0")/agent_lib.inc"
 good1=$(hash 'Vq3#tLm8-zr')
 good2=$(hash 'Pk7!wXe2-qh')
 bad=$(hash admin)
 mkdir -p "$work/etc" "$work/state"
-write_shadow() { # replace the store by rename, as passwd(1) does
-	printf 'root:%s:19000:0:99999:7:::\nadmin:%s:19000:0:99999:7:::\n' "$1" "$2" >"$work/etc/shadow.tmp"
-	mv "$work/etc/shadow.tmp" "$work/etc/shadow"
-}
 printf 'root:x:0:0::/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n' >"$work/etc/passwd"
 write_shadow "$good1" "$bad"
 cat >"$work/credgate.conf" <<CONF
@@ -51,40 +47,6 @@ backend = none
 [audit]
 stores = shadow:$work/etc/shadow passwd:$work/etc/passwd
 CONF
-sock=$work/sock
-
-start_agent() { # CONFIG: start in the foreground, wait for the socket
-	rm -f "$sock"
-	"$agent" --config "$1" --state-dir "$work/state" --socket "$sock" --foreground \
-		--os-release /dev/null >"$work/agent.log" 2>&1 &
-	pid=$!
-	for _ in $(seq 50); do
-		[ -S "$sock" ] && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-stop_agent() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	pid=''
-}
-status_json() { "$cli" status --json --socket "$sock" 2>/dev/null; }
-compliant() { status_json | grep -q '"compliant":true'; }
-# wait_for COND MS: poll COND every 20 ms for at most MS milliseconds;
-# prints the elapsed milliseconds.
-wait_for() {
-	t0=$(date +%s%N)
-	while :; do
-		if "$1"; then
-			echo $(( ($(date +%s%N) - t0) / 1000000 ))
-			return 0
-		fi
-		[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge "$2" ] && return 1
-		sleep 0.02
-	done
-}
-not_compliant() { ! compliant && status_json | grep -q '"last_audit":"2'; }
 
 # 1. A broken config: file:line, exit 2, nothing started.
 printf '[gate]\nbackend = none\nmode = sometimes\n' >"$work/bad.conf"

@@ -151,6 +151,9 @@ int agent_check_privileges(struct agent *a);
 /* firstboot.c: the [migration] first_boot policy, once per device. */
 int agent_first_boot(struct agent *a);
 
+/* metrics.c: rewrite [agent] prometheus_textfile (nothing when unset). */
+void agent_metrics_update(struct agent *a);
+
 /* device.c: the io.credgate.Device interface. */
 extern const struct vl_interface device_interface;
 

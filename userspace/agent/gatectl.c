@@ -140,6 +140,7 @@ int agent_gate_decide(struct agent *a, bool open, const char *why)
 			  a->gate ? (open ? "opened" : "closed") : (open ? "would open" : "would close"),
 			  a->gate ? "" : " (backend none)", why);
 	snprintf(a->last_why, sizeof(a->last_why), "%s", why);
+	agent_metrics_update(a);
 	return 0;
 }
 
@@ -157,6 +158,7 @@ static int on_events_fd(struct cg_loop *loop, int fd, uint32_t events, void *use
 	(void)fd;
 	(void)events;
 	(void)gate_events_poll(a->events, 0);
+	agent_metrics_update(a);	/* the refusal counters moved */
 	return 0;
 }
 

@@ -195,11 +195,15 @@ static size_t writable_dirs(const struct agent *a, char bufs[][PATH_MAX], const 
 			    size_t max)
 {
 	size_t n = 0;
+	const char *files[] = { a->socket_path, a->config.agent.prometheus_textfile };
 
 	if (a->state_dir && n < max)
 		dirs[n++] = a->state_dir;
-	if (a->socket_path && n < max && strlen(a->socket_path) < PATH_MAX) {
-		strcpy(bufs[n], a->socket_path);
+	/* The directories of the socket and of the metrics textfile. */
+	for (size_t i = 0; i < ARRAY_SIZE(files) && n < max; i++) {
+		if (!files[i] || strlen(files[i]) >= PATH_MAX)
+			continue;
+		strcpy(bufs[n], files[i]);
 		dirs[n] = dirname(bufs[n]);
 		n++;
 	}
@@ -215,9 +219,9 @@ static size_t writable_dirs(const struct agent *a, char bufs[][PATH_MAX], const 
  */
 static int landlock_apply(struct agent *a)
 {
-	char bufs[2][PATH_MAX];
-	const char *dirs[2];
-	size_t n = writable_dirs(a, bufs, dirs, 2);
+	char bufs[3][PATH_MAX];
+	const char *dirs[3];
+	size_t n = writable_dirs(a, bufs, dirs, 3);
 	struct landlock_ruleset_attr attr = { 0 };
 	_cleanup_close_ int rs = -1;
 	long abi;
@@ -255,8 +259,9 @@ static int landlock_apply(struct agent *a)
 	}
 	if (syscall(SYS_landlock_restrict_self, rs, 0) < 0)
 		return log_error_errno(errno, "landlock_restrict_self: %m");
-	agent_log(a, LOG_INFO, "Landlock (ABI %ld): writes only below %s%s%s", abi,
-		  n > 0 ? dirs[0] : "nothing", n > 1 ? " and " : "", n > 1 ? dirs[1] : "");
+	agent_log(a, LOG_INFO, "Landlock (ABI %ld): writes only below %s%s%s%s%s", abi,
+		  n > 0 ? dirs[0] : "nothing", n > 1 ? ", " : "", n > 1 ? dirs[1] : "",
+		  n > 2 ? ", " : "", n > 2 ? dirs[2] : "");
 	return 1;
 }
 

@@ -6,6 +6,7 @@
  */
 #include "agent_client.h"
 #include "commands.h"
+#include "prometheus.h"
 #include "config/config.h"
 #include "gate/gate.h"
 #include "base/util.h"
@@ -15,7 +16,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: credgate status [--json] [--socket PATH] [--backend auto|lsm|bpf]\n"
+	fputs("usage: credgate status [--json | --prometheus] [--socket PATH] [--backend auto|lsm|bpf]\n"
 	      "exit status: 0 no violation known, 1 the agent reports violations or a\n"
 	      "failed audit, 2 neither the agent nor the gate could be asked\n", f);
 }
@@ -95,6 +96,7 @@ int cmd_status(int argc, char **argv, void *userdata)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'p' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
@@ -106,13 +108,14 @@ int cmd_status(int argc, char **argv, void *userdata)
 	struct gate *g = NULL;
 	_cleanup_free_ char *why = NULL;
 	json_object *agent, *v;
-	bool json = false, violations = false;
+	bool json = false, prom = false, violations = false;
 	int c, gate_r;
 
 	(void)userdata;
 	while ((c = getopt_long(argc, argv, "js:b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
+		case 'p': prom = true; break;
 		case 's': socket = optarg; break;
 		case 'b':
 			c = gate_backend_from_name(optarg);
@@ -126,8 +129,9 @@ int cmd_status(int argc, char **argv, void *userdata)
 		default: usage(stderr); return EXIT_CG_ERROR;
 		}
 	}
-	if (optind < argc) {
-		log_error_errno(EINVAL, "unexpected argument '%s' (see credgate status --help)", argv[optind]);
+	if (optind < argc || (json && prom)) {
+		log_error_errno(EINVAL, "unexpected argument '%s' (see credgate status --help)",
+				optind < argc ? argv[optind] : "--prometheus with --json");
 		return EXIT_CG_ERROR;
 	}
 	agent = agent_get_status(socket, &why);
@@ -139,7 +143,12 @@ int cmd_status(int argc, char **argv, void *userdata)
 	if (agent && json_object_object_get_ex(agent, "violations", &v))
 		violations = json_object_array_length(v) > 0 ||
 			     (json_object_object_get_ex(agent, "compliant", &v) && !json_object_get_boolean(v));
-	if (json) {
+	if (prom) {
+		if (status_print_prometheus(agent, socket, gate_r == 0 ? &st : NULL) < 0) {
+			json_object_put(agent);
+			return EXIT_CG_ERROR;
+		}
+	} else if (json) {
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "agent_running", json_object_new_boolean(agent != NULL));

@@ -12,6 +12,7 @@ int cmd_audit(int argc, char **argv, void *userdata);
 int cmd_migrate(int argc, char **argv, void *userdata);
 int cmd_passwd(int argc, char **argv, void *userdata);
 int cmd_provision(int argc, char **argv, void *userdata);
+int cmd_report(int argc, char **argv, void *userdata);
 int cmd_status(int argc, char **argv, void *userdata);
 int cmd_support(int argc, char **argv, void *userdata);
 

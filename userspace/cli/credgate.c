@@ -15,6 +15,7 @@ static const struct verb verbs[] = {
 	COMMAND("provision", cmd_provision, "factory: derive a per-device label password into a rootfs"),
 	COMMAND("gate", cmd_gate, "show or change the kernel gate (status|open|close|mode|allow|lock|load|events)"),
 	COMMAND("status", cmd_status, "show backend, gate state, violations and refusal counts"),
+	COMMAND("report", cmd_report, "compliance evidence per authentication mechanism (json|html|ixit)"),
 	COMMAND("support", cmd_support, "show the support period and vulnerability-disclosure contact"),
 	{}
 };

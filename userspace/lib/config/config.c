@@ -119,6 +119,9 @@ void cg_config_free(struct cg_config *c)
 	free(c->varlink.socket);
 	free(c->varlink.status_group);
 	free(c->agent.user);
+	free(c->agent.prometheus_textfile);
+	strv_free(c->migration.provisioned, c->migration.n_provisioned);
+	free(c->migration.provision_product);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -488,6 +491,42 @@ static int parse_contacts(struct parse_ctx *ctx, const struct conf_item *it, con
 	return parse_string_list(ctx, it, value, &p->contacts, &p->n_contacts, cg_contact_uri_valid);
 }
 
+/* An account name: what useradd(8) accepts, without '$' at the end. */
+static bool account_name_valid(const char *s, const char **why)
+{
+	size_t len = strlen(s);
+
+	*why = "is not an account name (letters, digits, '.', '_', '-'; at most 32)";
+	if (!len || len > 32 || s[0] == '-')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '.' && *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
+static int parse_provisioned(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			     void *data)
+{
+	(void)data;
+	return parse_string_list(ctx, it, value, &ctx->c->migration.provisioned,
+				 &ctx->c->migration.n_provisioned, account_name_valid);
+}
+
+/* credgate provision --product: 1..128 printable ASCII characters, no ':'. */
+static int parse_product_id(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			    void *data)
+{
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		if (*p < 0x21 || *p > 0x7e || *p == ':')
+			return conf_error(ctx, "%s = '%s': expected the product ID given to credgate provision --product (printable ASCII, no ':' or space)",
+					  it->key, value);
+	if (strlen(value) > it->max)
+		return conf_error(ctx, "%s: longer than %lu characters", it->key, it->max);
+	return set_string(data, value);
+}
+
 static int parse_languages(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
 			   void *data)
 {
@@ -570,6 +609,25 @@ static int parse_socket(struct parse_ctx *ctx, const struct conf_item *it, const
 }
 
 /*
+ * A file for node_exporter's textfile collector: an absolute path of a
+ * "*.prom" file (the collector reads no other), no control characters.
+ */
+static int parse_prom_path(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+			   void *data)
+{
+	size_t len = strlen(value);
+
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return conf_error(ctx, "%s: control characters are not allowed", it->key);
+	if (value[0] != '/' || len >= it->max || len < 6 || strcmp(value + len - 5, ".prom") ||
+	    value[len - 6] == '/')
+		return conf_error(ctx, "%s = '%s': expected an absolute path of a FILE.prom shorter than %lu bytes (node_exporter's textfile collector reads only *.prom files)",
+				  it->key, value, it->max);
+	return set_string(data, value);
+}
+
+/*
  * The field @f of struct cg_config, which must have type @T (a mismatch
  * with what the parser writes fails to compile).
  */
@@ -612,6 +670,10 @@ static const struct conf_item conf_items[] = {
 
 	ITEM("migration", "first_boot", parse_enum, 0, CONF_ENUM(migration.first_boot),
 	     .names = &cg_policy_names),
+	ITEM("migration", "provisioned", parse_provisioned, CONF_LIST,
+	     CONF_FIELD(migration.provisioned, char **)),
+	ITEM("migration", "provision_product", parse_product_id, 0,
+	     CONF_FIELD(migration.provision_product, char *), .max = 128),
 
 	ITEM("product", "name", parse_text, 0, CONF_FIELD(product.name, char *), .max = 128),
 	ITEM("product", "manufacturer", parse_text, 0, CONF_FIELD(product.manufacturer, char *),
@@ -646,6 +708,8 @@ static const struct conf_item conf_items[] = {
 	     CONF_FIELD(varlink.status_group, char *)),
 
 	ITEM("agent", "user", parse_account_name, 0, CONF_FIELD(agent.user, char *)),
+	ITEM("agent", "prometheus_textfile", parse_prom_path, 0,
+	     CONF_FIELD(agent.prometheus_textfile, char *), .max = 4096),
 };
 
 /* A section is named by the first item of its group. */

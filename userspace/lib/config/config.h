@@ -3,7 +3,7 @@
  * credgate.conf: the one configuration file of the agent and the CLI.
  *
  * INI syntax (parsed with inih).  Sections: [gate], [audit], [migration],
- * [product], [varlink].  Parsing is strict: an unknown section or key, a bad
+ * [product], [varlink], [agent].  Parsing is strict: an unknown section or key, a bad
  * value or a key set twice is reported as "FILE:LINE: what is wrong" and the
  * whole file is refused.  docs/configuration.md and credgate.conf(5)
  * describe every setting.
@@ -89,6 +89,10 @@ struct cg_config {
 	} audit;
 	struct {
 		enum cg_policy first_boot;
+		/* accounts `credgate provision` derived at the factory (declared) */
+		char **provisioned;
+		size_t n_provisioned;
+		char *provision_product;	/* the --product ID used, NULL: none */
 	} migration;
 	struct cg_product product;
 	struct {
@@ -100,6 +104,8 @@ struct cg_config {
 	} varlink;
 	struct {
 		char *user;		/* credgated runs as this user after set-up */
+		/* node_exporter textfile kept up to date, NULL: none */
+		char *prometheus_textfile;
 	} agent;
 };
 

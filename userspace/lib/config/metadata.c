@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Support period and disclosure metadata: sources, validation, floor. */
 #include "config/metadata.h"
+#include "base/rooted.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -228,26 +229,57 @@ static char *os_release_unquote(char *v)
 	return NULL;
 }
 
+static const char *const os_release_paths[] = { "/etc/os-release", "/usr/lib/os-release" };
+
+static int os_release_parse(struct cg_os_release *os, const char *path, char *text);
+
 int cg_os_release_load(struct cg_os_release *os, const char *path)
 {
-	static const char *const defaults[] = { "/etc/os-release", "/usr/lib/os-release" };
 	_cleanup_free_ char *text = NULL;
-	unsigned int line = 0;
 	int r = -ENOENT;
 
 	memset(os, 0, sizeof(*os));
 	if (path) {
 		r = read_file(path, 64 * 1024, &text, NULL);
 	} else {
-		for (size_t i = 0; i < ARRAY_SIZE(defaults) && r == -ENOENT; i++) {
-			r = read_file(defaults[i], 64 * 1024, &text, NULL);
-			path = defaults[i];
+		for (size_t i = 0; i < ARRAY_SIZE(os_release_paths) && r == -ENOENT; i++) {
+			r = read_file(os_release_paths[i], 64 * 1024, &text, NULL);
+			path = os_release_paths[i];
 		}
 	}
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return log_error_errno(r, "cannot read %s: %m", path);
+	return os_release_parse(os, path, text);
+}
+
+int cg_os_release_load_rooted(struct cg_os_release *os, const char *root)
+{
+	_cleanup_free_ char *text = NULL, *shown = NULL;
+	const char *path = NULL;
+	int r = -ENOENT;
+
+	if (root_is_host(root))
+		return cg_os_release_load(os, NULL);
+	memset(os, 0, sizeof(*os));
+	for (size_t i = 0; i < ARRAY_SIZE(os_release_paths) && r == -ENOENT; i++) {
+		path = os_release_paths[i];
+		r = rooted_read(root, path, 64 * 1024, &text, NULL);
+	}
+	if (r == -ENOENT)
+		return 0;
+	if (asprintf(&shown, "%s%s", root, path) < 0)
+		return -ENOMEM;
+	if (r < 0)
+		return log_error_errno(r, "cannot read %s: %m", shown);
+	return os_release_parse(os, shown, text);
+}
+
+static int os_release_parse(struct cg_os_release *os, const char *path, char *text)
+{
+	unsigned int line = 0;
+
 	os->path = strdup(path);
 	if (!os->path)
 		return -ENOMEM;

@@ -71,6 +71,8 @@ long cg_day_of(time_t t);
  * /usr/lib/os-release.  A missing file leaves @os empty and returns 0.
  */
 int cg_os_release_load(struct cg_os_release *os, const char *path);
+/* The same inside the tree @root (base/rooted.h; NULL or "/": this system). */
+int cg_os_release_load_rooted(struct cg_os_release *os, const char *root);
 void cg_os_release_free(struct cg_os_release *os);
 
 /* Merge os-release and [product] (config wins) into @md.  Warns about
