@@ -368,9 +368,45 @@ PY
 		not_ok "per-user connection limit"
 		sed 's/^/# /' "$work/limit.txt"
 	fi
+	# Root's reserve (an eighth of max_clients = 64): seven users holding
+	# 8 connections each fill the 56 slots others may take; an eighth user
+	# is refused (limit 56), root still gets its status.
+	holders=()
+	for u in 60001 60002 60003 60004 60005 60006 60007; do
+		setpriv --reuid $u --regid $u --clear-groups /usr/bin/python3 - "$sock" <<'PY' &
+import socket, sys, time
+held = []
+for _ in range(8):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    s.sendall(b'{"method":"io.credgate.Device.GetSupport"}\0')
+    s.recv(65536)
+    held.append(s)
+time.sleep(20)
+PY
+		holders+=($!)
+	done
+	sleep 3
+	setpriv --reuid 60008 --regid 60008 --clear-groups /usr/bin/python3 - "$sock" >"$work/reserve.txt" 2>&1 <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.settimeout(5)
+d = json.loads(s.recv(65536).rstrip(b"\0"))
+print(d.get("error"), d.get("parameters", {}).get("limit"))
+PY
+	if grep -qx 'io.credgate.Device.TooManyConnections 56' "$work/reserve.txt" &&
+		status_json | grep -q '"agent_running":true'; then
+		ok "56 connections of 7 users: an 8th user is refused (limit 56), root's status still answers (reserve of 8)"
+	else
+		not_ok "root's reserve of connection slots"
+		sed 's/^/# /' "$work/reserve.txt"
+	fi
+	kill "${holders[@]}" 2>/dev/null
+	wait "${holders[@]}" 2>/dev/null
 else
 	for t in "privileges" "GetStatus as uid 65534" "status text as uid 65534" "GetSupport as uid 65534" \
-		"status_group member" "per-user limit"; do
+		"status_group member" "per-user limit" "root's reserve"; do
 		not_ok "$t: the agent did not start"
 	done
 	sed 's/^/# /' "$work/agent.log"

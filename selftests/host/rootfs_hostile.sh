@@ -89,6 +89,24 @@ rm "$r/etc/shadow"; mkdir "$r/etc/shadow"
 run "$CG" audit --root "$r" "${FAST[@]}"
 check "directory store: audit fails (exit 2)" [ "$rc" -eq 2 ]
 
+# 6b. A character device (here /dev/null's numbers: harmless if opened,
+#     but never opened) and a Unix socket in the store's place.
+r=$(fresh chardev)
+rm "$r/etc/shadow"; mknod "$r/etc/shadow" c 1 3
+run "$CG" audit --root "$r" "${FAST[@]}"
+check "character device store: audit fails (exit 2), 'not a regular file'" \
+	sh -c '[ "$1" -eq 2 ] && printf "%s" "$2" | grep -q "not a regular file"' _ "$rc" "$err"
+migrate "$r"
+check "character device store: migrate fails (exit 2), still a device" [ "$rc" -eq 2 ] && [ -c "$r/etc/shadow" ]
+r=$(fresh socket)
+rm "$r/etc/shadow"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$r/etc/shadow"
+run "$CG" audit --root "$r" "${FAST[@]}"
+check "socket store: audit fails (exit 2), 'not a regular file'" \
+	sh -c '[ "$1" -eq 2 ] && printf "%s" "$2" | grep -q "not a regular file"' _ "$rc" "$err"
+run "$CG" passwd --root "$r" --no-cache admin <<<"Vq7#another-Strong-94"
+check "socket store: passwd fails (exit 2)" [ "$rc" -eq 2 ]
+
 # 7. The backup name is a symlink out of the tree: replaced, not followed.
 r=$(fresh backup)
 ln -s "$S/backup" "$r/etc/shadow-"

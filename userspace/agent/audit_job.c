@@ -186,8 +186,10 @@ static int job_finish(struct agent *a)
 			} else if (!strcmp(f[0], "V") && k == 4) {
 				struct cg_violation *nv = reallocarray(v, n + 1, sizeof(*v));
 
-				if (!nv)
+				if (!nv) {
+					snprintf(err, sizeof(err), "out of memory while reading its report");
 					break;
+				}
 				v = nv;
 				v[n++] = (struct cg_violation){ f[1], f[2], f[3] };
 				if (wl < sizeof(why))
@@ -211,8 +213,12 @@ static int job_finish(struct agent *a)
 	r = agent_status_set_violations(&a->status, v, n);
 	free(v);
 	job_clear(j);
-	if (r < 0)
+	if (r < 0) {
+		/* Not knowing what it found is no reason to open (or stay open). */
+		a->status.compliant = false;
+		agent_gate_decide(a, false, "out of memory while recording the audit's findings");
 		return r;
+	}
 	a->status.last_audit = time(NULL);
 	/* Compliant only once the deciding tier says so. */
 	a->status.compliant = !n && !err[0] && (full || !agent_decision_full(a));

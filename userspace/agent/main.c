@@ -212,6 +212,8 @@ static int setup_varlink(struct agent *a)
 	struct vl_limits limits = {
 		.max_clients = (unsigned int)a->config.varlink.max_clients,
 		.max_clients_per_uid = (unsigned int)a->config.varlink.max_clients_per_user,
+		/* An eighth of the slots stays free for root's credgate status. */
+		.root_reserve = (unsigned int)a->config.varlink.max_clients / 8,
 		.idle_timeout_ms = (unsigned int)(a->config.varlink.idle_timeout * 1000),
 	};
 	const char *path = a->socket_path ? a->socket_path : a->config.varlink.socket;

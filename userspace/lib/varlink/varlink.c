@@ -630,11 +630,33 @@ static unsigned int clients_of(const struct vl_server *s, uid_t uid)
 	return n;
 }
 
+/*
+ * The limit a new client of @uid would exceed, 0 if none: max_clients for
+ * everyone; for users other than root also max_clients less the slots
+ * reserved for root (idle clients never lock root out) and their own
+ * max_clients_per_uid (one user cannot take every slot).
+ */
+static unsigned int over_limit(const struct vl_server *s, uid_t uid)
+{
+	const struct vl_limits *l = &s->limits;
+
+	if (s->n_clients >= l->max_clients)
+		return l->max_clients;
+	if (uid == 0)
+		return 0;
+	if (l->root_reserve && s->n_clients + l->root_reserve >= l->max_clients)
+		return l->max_clients - l->root_reserve;
+	if (l->max_clients_per_uid && clients_of(s, uid) >= l->max_clients_per_uid)
+		return l->max_clients_per_uid;
+	return 0;
+}
+
 static void accept_clients(struct vl_server *s)
 {
 	for (int i = 0; i < VL_ACCEPT_BATCH; i++) {
 		struct epoll_event e = { .events = EPOLLIN };
 		struct vl_client *c;
+		unsigned int limit;
 		int fd;
 
 		fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -643,10 +665,6 @@ static void accept_clients(struct vl_server *s)
 				log_warning("varlink: accept: %m");
 			return;
 		}
-		if (s->n_clients >= s->limits.max_clients) {
-			refuse_client(s, fd, s->limits.max_clients);
-			continue;
-		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
@@ -654,10 +672,9 @@ static void accept_clients(struct vl_server *s)
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &(socklen_t){ sizeof(c->peer) }) < 0)
 			c->peer = (struct ucred){ .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
-		/* One user cannot take every slot; root is not limited. */
-		if (s->limits.max_clients_per_uid && c->peer.uid != 0 &&
-		    clients_of(s, c->peer.uid) >= s->limits.max_clients_per_uid) {
-			refuse_client(s, fd, s->limits.max_clients_per_uid);
+		limit = over_limit(s, c->peer.uid);
+		if (limit) {
+			refuse_client(s, fd, limit);
 			free(c);
 			continue;
 		}
@@ -747,6 +764,8 @@ int vl_server_new(struct vl_server **out, const struct vl_limits *limits,
 		if (limits->max_clients)
 			s->limits.max_clients = limits->max_clients;
 		s->limits.max_clients_per_uid = limits->max_clients_per_uid;
+		if (limits->root_reserve < s->limits.max_clients)
+			s->limits.root_reserve = limits->root_reserve;
 		if (limits->idle_timeout_ms)
 			s->limits.idle_timeout_ms = limits->idle_timeout_ms;
 		if (limits->max_depth)

@@ -68,6 +68,7 @@ struct vl_limits {
 	size_t max_message;		/* bytes, without the NUL */
 	unsigned int max_clients;
 	unsigned int max_clients_per_uid;	/* 0: no per-user limit; root never limited */
+	unsigned int root_reserve;		/* of max_clients, slots only root may take */
 	unsigned int idle_timeout_ms;	/* no complete request for this long */
 	int max_depth;			/* JSON nesting */
 };
