@@ -123,7 +123,7 @@ static const char *const allowed_syscalls[] = {
 	"shutdown", "getsockopt",
 	/* stores, cache, lists, inotify */
 	"openat", "open", "newfstatat", "fstat", "stat", "lstat", "statx",
-	"lseek", "pread64", "getdents64", "readlinkat", "readlink",
+	"lseek", "pread64", "pwrite64", "getdents64", "readlinkat", "readlink",
 	"faccessat", "faccessat2", "access", "inotify_add_watch", "inotify_rm_watch",
 	"renameat", "renameat2", "rename", "unlinkat", "unlink", "fsync",
 	"fdatasync", "fchmod", "fchown", "ftruncate", "mkdirat", "mkdir",
