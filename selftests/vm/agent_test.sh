@@ -143,7 +143,7 @@ capeff=$(awk '/^CapEff:/ {print $2}' "/proc/$agent_pid/status" 2>/dev/null)
 case $backend in lsm) want_cap=0000000200000004 ;; *) want_cap=0000008000000004 ;; esac
 if [ "$uids" = "999 999 999 999" ] && [ "$capeff" = "$want_cap" ] &&
 	grep -q '^Seccomp:[[:space:]]*2' "/proc/$agent_pid/status"; then
-	ok "agent runs as uid 999 (credgate) with CapEff $capeff and seccomp; $(grep -o 'Landlock[^:]*: writes only below [^ ]*' "$work/agent.log" || echo 'no Landlock in this kernel')"
+	ok "agent runs as uid 999 (credgate) with CapEff $capeff and seccomp; $(grep -o 'Landlock[^:]*: writes only below .*' "$work/agent.log" || echo 'no Landlock in this kernel')"
 else
 	not_ok "agent privileges: Uid '$uids', CapEff '$capeff' (want $want_cap)"
 	grep -E '^(Uid|CapEff|Seccomp)' "/proc/$agent_pid/status" | sed 's/^/# /'
