@@ -14,7 +14,7 @@ static const char *const kind_sentence[_CAND_KIND_MAX] = {
 	[CAND_DEFAULT] = "factory default",
 	[CAND_DERIVED] = "derived from the device's",
 	[CAND_SEQUENTIAL] = "guessable",
-	[CAND_COMMON] = "on the",
+	[CAND_COMMON] = "common",
 };
 
 static const enum cg_verdict kind_verdicts[_CAND_KIND_MAX] = {
@@ -37,6 +37,9 @@ static void describe(struct service_verdict *out, const struct store_record *rec
 			 kind_sentence[c->kind], what_of(rec), c->origin, stored);
 	else if (c->kind == CAND_COMMON)
 		snprintf(out->detail, sizeof(out->detail), "%s is on the %s%s", what_of(rec),
+			 c->origin, stored);
+	else if (c->kind == CAND_SEQUENTIAL)
+		snprintf(out->detail, sizeof(out->detail), "%s is a guessable %s%s", what_of(rec),
 			 c->origin, stored);
 	else
 		snprintf(out->detail, sizeof(out->detail), "%s %s %s%s", what_of(rec),
@@ -134,6 +137,7 @@ int service_judge(const struct dict *d, const struct store_file *sf,
 	static const char stored[] = "; stored in plain text";
 	const char *counted = unknown_ok ? " (allowed by configuration)" : "; counted as a violation";
 	const struct service_default *def = NULL;
+	struct hash_info info;
 	long i;
 	int r;
 
@@ -144,7 +148,7 @@ int service_judge(const struct dict *d, const struct store_file *sf,
 		    what_of(rec));
 		return 0;
 	case STORE_SCHEME_DISABLED:
-		set(out, CG_VERDICT_LOCKED, "account disabled or without any %s: no password login",
+		set(out, CG_VERDICT_LOCKED, "account disabled, or no %s set: no password login",
 		    what_of(rec));
 		return 0;
 	case STORE_SCHEME_OPAQUE:
@@ -185,8 +189,15 @@ int service_judge(const struct dict *d, const struct store_file *sf,
 		    what_of(rec), counted);
 		return 0;
 	}
-	r = verify_type_defaults(sf, out->vkey, &def);
+	/* A hash of the empty password is a blank account (smbpasswd -e on NO PASSWORD). */
+	hash_classify(out->vkey, &info);
+	r = service_hash_verify(&info, out->vkey, "");
 	if (r > 0)
+		set(out, CG_VERDICT_BLANK, "the %s is that of the empty password: anyone can log in without one",
+		    what_of(rec));
+	else if (r == 0)
+		r = verify_type_defaults(sf, out->vkey, &def);
+	if (r > 0 && def)
 		type_default_detail(out, rec, def, "");
 	if (r < 0) {
 		char msg[384];
