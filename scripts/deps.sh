@@ -17,6 +17,9 @@ PKGS=(
 	# cross (file, qemu-user), checkpatch and the kernel build (xz-utils
 	# for linux-source-6.1.tar.xz), tap-count and check-manifest (python3).
 	jq shellcheck file qemu-user xz-utils util-linux coreutils
+	# audit_stores.sh writes its service-store corpora with the real tools:
+	# mosquitto_passwd, smbpasswd, wpa_passphrase (htdigest: apache2-utils).
+	mosquitto samba-common-bin wpasupplicant
 )
 
 missing=()
