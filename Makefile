@@ -138,6 +138,13 @@ $(BUILD)/gen/dict_data.h: scripts/gen-dict $(wildcard userspace/data/*)
 
 $(BUILD)/userspace/lib/audit/dict.o: $(BUILD)/gen/dict_data.h
 
+# The service store types' own defaults (userspace/data/service-defaults.tsv).
+$(BUILD)/gen/service_defaults.h: scripts/gen-service-defaults userspace/data/service-defaults.tsv
+	@mkdir -p $(@D)
+	scripts/gen-service-defaults userspace/data/service-defaults.tsv $@
+
+$(BUILD)/userspace/lib/audit/service.o: $(BUILD)/gen/service_defaults.h
+
 # Varlink interface descriptions: userspace/lib/varlink/*.varlink -> C string.
 IDL_SRCS := $(wildcard userspace/lib/varlink/*.varlink)
 IDL_HDRS := $(IDL_SRCS:userspace/lib/varlink/%=$(BUILD)/gen/%.h)
@@ -229,10 +236,11 @@ bench:
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuserspace/lib -I$(BUILD)/gen \
 	      -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_STORES := shadow passwd gshadow htpasswd
+FUZZ_STORES := shadow passwd gshadow htpasswd htdigest plain smbpasswd mosquitto snmpd hostapd
 FUZZ_OTHERS := $(filter-out store,$(patsubst selftests/fuzz/fuzz_%.c,%,$(wildcard selftests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_STORES:%=$(FUZZ_DIR)/fuzz_%) $(FUZZ_OTHERS:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_LIB := $(FUZZ_DIR)/libcredgate-fuzz.a
+$(FUZZ_DIR)/obj/audit/service.o: $(BUILD)/gen/service_defaults.h
 FUZZ_SECONDS ?= 60
 
 $(FUZZ_DIR)/obj/%.o: userspace/lib/%.c $(BUILD)/gen/dict_data.h $(IDL_HDRS)

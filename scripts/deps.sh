@@ -19,6 +19,9 @@ PKGS=(
 	jq shellcheck file qemu-user xz-utils util-linux coreutils
 	# sh-prometheus (promtool), sh-report_cli (headless chromium).
 	prometheus chromium
+	# audit_stores.sh writes its service-store corpora with the real tools:
+	# mosquitto_passwd, smbpasswd, wpa_passphrase (htdigest: apache2-utils).
+	mosquitto samba-common-bin wpasupplicant
 )
 
 missing=()

@@ -17,9 +17,12 @@ static int add_store(struct audit_args *a, const char *arg)
 	type = strndup(arg, (size_t)(colon - arg));
 	if (!type)
 		return -ENOMEM;
-	if (store_type_from_name(type, &t) < 0)
-		return log_error_errno(EINVAL, "--store %s: unknown store type '%s' (shadow, passwd, gshadow, htpasswd)",
-			      arg, type);
+	if (store_type_from_name(type, &t) < 0) {
+		char names[256];
+
+		return log_error_errno(EINVAL, "--store %s: unknown store type '%s' (%s)", arg, type,
+				       cg_names_join(&store_type_names, ", ", names, sizeof(names)));
+	}
 	n = reallocarray(a->stores, a->opts.n_stores + 1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;

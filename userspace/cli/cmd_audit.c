@@ -20,7 +20,8 @@ static void audit_usage(FILE *f)
 	      "                      [--store TYPE:PATH]... [--defaults FILE]... [--no-builtin]\n"
 	      "                      [--device-id KEY=VALUE]... [--no-cache | --cache FILE]\n"
 	      "                      [--allow-unknown] [--threads N] [--quiet] [--redact]\n"
-	      "  TYPE: shadow, passwd, gshadow, htpasswd; KEY: mac, serial, hostname, model, ssid\n"
+	      "  TYPE: shadow, passwd, gshadow, htpasswd, htdigest, plain, smbpasswd, mosquitto,\n"
+	      "        snmpd, hostapd; KEY: mac, serial, hostname, model, ssid\n"
 	      "exit status: 0 compliant, 1 violations found, 2 error\n", f);
 }
 
@@ -64,6 +65,10 @@ static int parse_args(struct audit_cli *c, int argc, char **argv)
 
 static const char *advice(const struct audit_account *acc)
 {
+	if (acc->store_type > STORE_HTPASSWD)	/* a service store (store.h) */
+		return acc->verdict == CG_VERDICT_UNKNOWN ?
+		       "set a secret the service stores in a form this build verifies, or set 'unknown = ok' in [audit] of credgate.conf" :
+		       "set a unique secret with the service's own tool (credgate cannot migrate this store type yet)";
 	switch (acc->verdict) {
 	case CG_VERDICT_UNKNOWN:
 		return "re-hash it with a method this build verifies (yescrypt, sha512crypt), or set 'unknown = ok' in [audit] of credgate.conf";

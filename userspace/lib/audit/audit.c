@@ -8,6 +8,7 @@
 #include "audit/dict.h"
 #include "base/util.h"
 #include "audit/verify.h"
+#include "audit/service.h"
 
 #include <ini.h>
 #include <openssl/evp.h>
@@ -216,6 +217,26 @@ static bool have_shadow(const struct audit_run_ctx *c)
 	return false;
 }
 
+/* A service store's record (service.c); 1 when its tagged hash needs the dictionary. */
+static int classify_service(struct audit_run_ctx *c, const struct store_file *sf,
+			    const struct store_record *rec)
+{
+	struct service_verdict sv;
+	struct store_record tagged = *rec;
+	int r;
+
+	r = service_judge(&c->dict, sf, rec, c->opts->unknown_ok, c->diag, c->ud,
+			  &c->rep->n_errors, &sv);
+	if (r < 0)
+		return r;
+	if (!sv.vkey)
+		return add_account(c, sf, rec, sv.verdict, sv.detail);
+	tagged.hash = sv.vkey;
+	r = add_account(c, sf, &tagged, CG_VERDICT_OK, NULL);
+	free(sv.vkey);
+	return r < 0 ? r : 1;
+}
+
 /* The cheap verdicts.  Returns 1 when the account still needs the dictionary. */
 static int classify(struct audit_run_ctx *c, const struct store_file *sf,
 		    const struct store_record *rec, bool shadow_loaded)
@@ -224,6 +245,9 @@ static int classify(struct audit_run_ctx *c, const struct store_file *sf,
 	struct hash_info info;
 	char detail[256];
 	int r;
+
+	if (rec->scheme != STORE_SCHEME_CRYPT)
+		return classify_service(c, sf, rec);
 
 	if (sf->type == STORE_PASSWD && !strcmp(rec->hash, "x")) {
 		if (!shadow_loaded) {

@@ -65,7 +65,8 @@ struct audit_account {
 	char *store;		/* path as seen on the device */
 	unsigned line;
 	char *user;
-	char *hash;		/* raw password field, for migrate: never print it */
+	char *hash;		/* raw password field, for migrate: never print it
+				 * (service stores: the tagged hash, verify.h) */
 	enum cg_verdict verdict;
 	char *detail;		/* what is wrong (or why ok); no secrets */
 };

@@ -68,6 +68,8 @@ void hash_classify(const char *hash, struct hash_info *out)
 		out->kind = HASH_LOCKED;
 		return;
 	}
+	if (service_hash_classify(hash, out))
+		return;
 	if (!strncmp(hash, "$apr1$", 6)) {
 		*out = (struct hash_info){ HASH_APR1, "apr1" };
 		return;
@@ -234,6 +236,12 @@ int verify_password(struct verify_ctx *ctx, const struct hash_info *info,
 		return r < 0 ? r : !strcmp(buf, hash);
 	case HASH_SHA1:
 		return sha1_matches(hash, pw);
+	case HASH_HTDIGEST:
+	case HASH_NT:
+	case HASH_MOSQ_SHA512:
+	case HASH_MOSQ_PBKDF2:
+	case HASH_WPA_PSK:
+		return service_hash_verify(info, hash, pw);
 	default:
 		return -EINVAL;
 	}

@@ -20,6 +20,15 @@ enum hash_kind {
 	HASH_APR1,	/* Apache $apr1$ (MD5-based) */
 	HASH_SHA1,	/* htpasswd {SHA}: base64(SHA-1(password)) */
 	HASH_UNKNOWN,	/* looks like a hash of a method this build cannot verify */
+	/*
+	 * The service stores' hashes, in the tagged form the audit builds from
+	 * a store record (verify_digest.c); no login store field has one.
+	 */
+	HASH_HTDIGEST,	/* "htdigest:HEX:USER:REALM", HEX = MD5(USER:REALM:password) */
+	HASH_NT,	/* "nt:HEX", HEX = MD4(UTF-16LE(password)) */
+	HASH_MOSQ_SHA512,	/* "mosquitto:$6$SALT$HASH", SHA-512(password || salt) */
+	HASH_MOSQ_PBKDF2,	/* "mosquitto:$7$N$SALT$HASH", PBKDF2-HMAC-SHA512 */
+	HASH_WPA_PSK,	/* "wpa-psk:HEX:SSID", PBKDF2-HMAC-SHA1(pass, ssid, 4096, 32) */
 };
 
 struct hash_info {
@@ -49,6 +58,16 @@ struct verify_ctx {
  */
 int verify_password(struct verify_ctx *ctx, const struct hash_info *info,
 		    const char *hash, const char *password);
+
+/*
+ * The service stores' tagged forms (verify_digest.c): classify one (false
+ * when @hash has no such tag) and verify a candidate against it (1, 0 or a
+ * negative errno, like verify_password).
+ */
+bool service_hash_classify(const char *hash, struct hash_info *out);
+int service_hash_verify(const struct hash_info *info, const char *hash, const char *password);
+/* MD4 (RFC 1320) of @len bytes; OpenSSL 3 has it only in the legacy provider. */
+void md4_digest(const void *data, size_t len, unsigned char out[16]);
 
 /* Compute an $apr1$ hash of @password with the salt of @setting into @out. */
 int apr1_crypt(const char *password, const char *setting, char *out, size_t size);

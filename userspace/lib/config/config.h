@@ -28,7 +28,7 @@
 
 /* A credential store named in [audit] stores: "TYPE:PATH". */
 struct cg_store_spec {
-	char *type;		/* shadow, passwd, gshadow, htpasswd */
+	char *type;		/* a store type name (store_type_names) */
 	char *path;
 };
 

@@ -16,6 +16,12 @@ static const struct store_ops *const store_ops_table[_STORE_TYPE_MAX] = {
 	[STORE_PASSWD] = &store_passwd_ops,
 	[STORE_GSHADOW] = &store_gshadow_ops,
 	[STORE_HTPASSWD] = &store_htpasswd_ops,
+	[STORE_HTDIGEST] = &store_htdigest_ops,
+	[STORE_PLAIN] = &store_plain_ops,
+	[STORE_SMBPASSWD] = &store_smbpasswd_ops,
+	[STORE_MOSQUITTO] = &store_mosquitto_ops,
+	[STORE_SNMPD] = &store_snmpd_ops,
+	[STORE_HOSTAPD] = &store_hostapd_ops,
 };
 
 const struct store_ops *store_ops_get(enum store_type type)
@@ -102,6 +108,61 @@ bool store_line_is_blank_or_comment(const char *line, size_t len)
 	return i == len || line[i] == '#';
 }
 
+bool store_field_is_hex(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+int store_tokens(const char *line, size_t len, struct store_span *tok, size_t max,
+		 const char **why)
+{
+	size_t n = 0, i = 0;
+
+	for (;;) {
+		size_t start;
+
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len)
+			return (int)n;
+		if (line[i] == '"') {
+			start = ++i;
+			while (i < len && line[i] != '"') {
+				if (line[i] == '\\') {
+					*why = "backslash escape inside a quoted token: credgate does not read escapes; quote the value without one";
+					return -EINVAL;
+				}
+				i++;
+			}
+			if (i == len) {
+				*why = "unterminated double quote";
+				return -EINVAL;
+			}
+			if (n < max)
+				tok[n] = (struct store_span){ start, i - start };
+			i++;
+			if (i < len && line[i] != ' ' && line[i] != '\t') {
+				*why = "text right after a closing double quote";
+				return -EINVAL;
+			}
+		} else {
+			start = i;
+			while (i < len && line[i] != ' ' && line[i] != '\t')
+				i++;
+			if (n < max)
+				tok[n] = (struct store_span){ start, i - start };
+		}
+		if (n++ > 1000) {
+			*why = "more than 1000 tokens on one line";
+			return -EINVAL;
+		}
+	}
+}
+
 bool store_field_is_uint(const char *s, size_t len)
 {
 	if (len == 0 || len > 10)
@@ -134,6 +195,7 @@ void store_file_free(struct store_file *sf)
 	for (size_t i = 0; i < sf->n_records; i++) {
 		free(sf->records[i].user);
 		free(sf->records[i].hash);
+		free(sf->records[i].salt);
 	}
 	free(sf->records);
 	free(sf->data);
@@ -142,9 +204,9 @@ void store_file_free(struct store_file *sf)
 }
 
 static int add_record(struct store_file *sf, size_t *cap, unsigned lineno,
-		      size_t line_off, size_t line_len, struct store_span user,
-		      struct store_span hash)
+		      size_t line_off, size_t line_len, const struct store_field *f)
 {
+	struct store_span user = f->user, hash = f->hash;
 	struct store_record *r;
 
 	if (GREEDY_REALLOC(sf->records, *cap, sf->n_records + 1) < 0)
@@ -155,12 +217,17 @@ static int add_record(struct store_file *sf, size_t *cap, unsigned lineno,
 		.line_span = { line_off, line_len },
 		.user_span = { line_off + user.off, user.len },
 		.hash_span = { line_off + hash.off, hash.len },
+		.scheme = f->scheme,
+		.what = f->what,
 	};
 	r->user = strndup(sf->data + r->user_span.off, user.len);
 	r->hash = strndup(sf->data + r->hash_span.off, hash.len);
-	if (!r->user || !r->hash) {
+	if (f->salt.len)
+		r->salt = strndup(sf->data + line_off + f->salt.off, f->salt.len);
+	if (!r->user || !r->hash || (f->salt.len && !r->salt)) {
 		free(r->user);
 		free(r->hash);
+		free(r->salt);
 		return -ENOMEM;
 	}
 	sf->n_records++;
@@ -173,9 +240,18 @@ static int cmp_record_user(const void *a, const void *b)
 	const struct store_record *rb = *(const struct store_record *const *)b;
 	int c = strcmp(ra->user, rb->user);
 
+	if (!c)
+		c = strcmp(ra->salt ? ra->salt : "", rb->salt ? rb->salt : "");
 	if (c)
 		return c;
 	return ra->line < rb->line ? -1 : ra->line > rb->line;
+}
+
+/* Same user (and same realm, for htdigest). */
+static bool same_key(const struct store_record *a, const struct store_record *b)
+{
+	return !strcmp(a->user, b->user) &&
+	       !strcmp(a->salt ? a->salt : "", b->salt ? b->salt : "");
 }
 
 /* The system uses the first entry of a user; a later one is a trap for readers. */
@@ -184,7 +260,7 @@ static int report_duplicates(struct store_file *sf, const char *diag_path,
 {
 	_cleanup_free_ struct store_record **idx = NULL;
 
-	if (sf->n_records < 2)
+	if (sf->n_records < 2 || store_ops_get(sf->type)->dup_ok)
 		return 0;
 	idx = calloc(sf->n_records, sizeof(*idx));
 	if (!idx)
@@ -193,7 +269,7 @@ static int report_duplicates(struct store_file *sf, const char *diag_path,
 		idx[i] = &sf->records[i];
 	qsort(idx, sf->n_records, sizeof(*idx), cmp_record_user);
 	for (size_t i = 1, first = 0; i < sf->n_records; i++) {
-		if (strcmp(idx[i]->user, idx[first]->user)) {
+		if (!same_key(idx[i], idx[first])) {
 			first = i;
 			continue;
 		}
@@ -235,8 +311,9 @@ int store_parse(enum store_type type, const char *path, const char *diag_path,
 		const char *line = sf->data + pos;
 		const char *nl = memchr(line, '\n', size - pos);
 		size_t len = nl ? (size_t)(nl - line) : size - pos;
-		struct store_span user = { 0 }, hash = { 0 };
+		struct store_field fields[STORE_FIELDS_MAX] = { 0 };
 		const char *why = NULL;
+		int n = 1;
 
 		lineno++;
 		if (len > STORE_LINE_MAX) {
@@ -260,23 +337,33 @@ int store_parse(enum store_type type, const char *path, const char *diag_path,
 				sf->n_errors++;
 			}
 		}
-		r = ops->parse_line(line, len, &user, &hash, &why);
-		if (r == 1)
-			goto next;
+		if (ops->parse_fields) {
+			r = n = ops->parse_fields(line, len, fields, &why);
+			if (n == 0 || n > STORE_FIELDS_MAX)
+				goto next;
+		} else {
+			r = ops->parse_line(line, len, &fields[0].user, &fields[0].hash, &why);
+			if (r == 1)
+				goto next;
+		}
 		if (r < 0) {
 			diagf(diag, ud, diag_path, lineno, "%s", why ? why : "malformed line");
 			sf->n_errors++;
 			goto next;
 		}
-		r = add_record(sf, &cap, lineno, pos, len, user, hash);
-		if (r < 0) {
-			store_file_free(sf);
-			return r;
+		for (int k = 0; k < n; k++) {
+			r = add_record(sf, &cap, lineno, pos, len, &fields[k]);
+			if (r < 0) {
+				store_file_free(sf);
+				return r;
+			}
 		}
 next:
 		pos += (nl ? (size_t)(nl - line) + 1 : size - pos);
 	}
-	r = report_duplicates(sf, diag_path, diag, ud);
+	r = ops->finish ? ops->finish(sf) : 0;
+	if (r >= 0)
+		r = report_duplicates(sf, diag_path, diag, ud);
 	if (r < 0) {
 		store_file_free(sf);
 		return r;

@@ -20,7 +20,32 @@ enum store_type {
 	STORE_PASSWD,
 	STORE_GSHADOW,
 	STORE_HTPASSWD,
+	/* Service stores (docs/audit.md "Service stores"): not migrated yet. */
+	STORE_HTDIGEST,
+	STORE_PLAIN,
+	STORE_SMBPASSWD,
+	STORE_MOSQUITTO,
+	STORE_SNMPD,
+	STORE_HOSTAPD,
 	_STORE_TYPE_MAX,
+};
+
+/*
+ * How the audit reads a record's secret field.  The login stores (shadow,
+ * passwd, gshadow, htpasswd) only give STORE_SCHEME_CRYPT.
+ */
+enum store_scheme {
+	STORE_SCHEME_CRYPT,	/* crypt(3)/htpasswd hash: empty blank, '!'/'*' locked */
+	STORE_SCHEME_PLAIN,	/* the password itself, stored in plain text */
+	STORE_SCHEME_HTDIGEST,	/* hex MD5(user:realm:password), realm in salt */
+	STORE_SCHEME_NT,	/* hex MD4(UTF-16LE(password)) */
+	STORE_SCHEME_LM,	/* an LM hash without an NT hash */
+	STORE_SCHEME_MOSQUITTO,	/* $6$ or $7$ as mosquitto_passwd writes them */
+	STORE_SCHEME_WPA_PSK,	/* hex PBKDF2-HMAC-SHA1(passphrase, ssid, 4096, 32), ssid in salt */
+	STORE_SCHEME_NOPASSWORD,	/* the store says no password is needed */
+	STORE_SCHEME_DISABLED,	/* the store says the account is disabled */
+	STORE_SCHEME_OPAQUE,	/* a derived key this build cannot verify */
+	_STORE_SCHEME_MAX,
 };
 
 /* Longest line any store may hold; longer lines are reported, not parsed. */
@@ -39,6 +64,10 @@ struct store_record {
 	struct store_span hash_span;	/* the one field a migration rewrites */
 	char *user;			/* NUL-terminated copies of the spans */
 	char *hash;
+	/* Service stores only (login stores: CRYPT, NULL, NULL). */
+	enum store_scheme scheme;
+	char *salt;			/* htdigest realm, hostapd ssid; NULL none */
+	const char *what;		/* static: "community string", ...; NULL password */
 };
 
 struct store_file {
@@ -49,6 +78,16 @@ struct store_file {
 	struct store_record *records;
 	size_t n_records;
 	unsigned n_errors;	/* lines reported through the diagnostic callback */
+};
+
+#define STORE_FIELDS_MAX 2
+
+/* One secret of a service store's line (parse_fields). */
+struct store_field {
+	struct store_span user, hash;	/* relative to the line start */
+	struct store_span salt;		/* htdigest's realm; len 0: none */
+	enum store_scheme scheme;
+	const char *what;		/* static description, NULL: "password" */
 };
 
 /*
@@ -63,12 +102,28 @@ struct store_ops {
 	bool crlf_ok;			/* a CR before LF is stripped silently */
 	int (*parse_line)(const char *line, size_t len, struct store_span *user,
 			  struct store_span *hash, const char **why);
+	/*
+	 * Service stores instead of parse_line: up to STORE_FIELDS_MAX secrets
+	 * of one line into @f (spans relative to the line); returns how many
+	 * (0: nothing to audit on this line) or -EINVAL with *why set.
+	 */
+	int (*parse_fields)(const char *line, size_t len, struct store_field *f,
+			    const char **why);
+	/* After every line was parsed: what spans lines (hostapd's ssid). */
+	int (*finish)(struct store_file *sf);
+	bool dup_ok;			/* one name may hold several secrets */
 };
 
 extern const struct store_ops store_shadow_ops;
 extern const struct store_ops store_passwd_ops;
 extern const struct store_ops store_gshadow_ops;
 extern const struct store_ops store_htpasswd_ops;
+extern const struct store_ops store_htdigest_ops;
+extern const struct store_ops store_plain_ops;
+extern const struct store_ops store_smbpasswd_ops;
+extern const struct store_ops store_mosquitto_ops;
+extern const struct store_ops store_snmpd_ops;
+extern const struct store_ops store_hostapd_ops;
 
 const struct store_ops *store_ops_get(enum store_type type);
 int store_type_from_name(const char *name, enum store_type *out);
@@ -128,6 +183,16 @@ bool store_field_is_uint(const char *s, size_t len);
  */
 int store_colon_entry(const char *line, size_t len, struct store_span *f, size_t n,
 		      const char *layout, const char **why);
+/* Is @s[0..len) a run of hex digits? */
+bool store_field_is_hex(const char *s, size_t len);
+/*
+ * Split a line of a "keyword arg arg ..." file (snmpd.conf) into blank-
+ * separated tokens; a token in double quotes is one token (span without the
+ * quotes).  Returns the number of tokens (at most @max stored), or -EINVAL
+ * with *why set for an unterminated quote or an escape inside one.
+ */
+int store_tokens(const char *line, size_t len, struct store_span *tok, size_t max,
+		 const char **why);
 /* A line to skip in colon files: empty, blanks only, or a '#' comment. */
 bool store_line_is_blank_or_comment(const char *line, size_t len);
 

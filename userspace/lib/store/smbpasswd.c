@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Samba's smbpasswd file (passdb backend smbpasswd):
+ *   name:uid:LMHASH:NTHASH:[FLAGS      ]:LCT-XXXXXXXX:
+ * Each hash field is 32 hex digits, 32 'X' (none set), or begins with
+ * "NO PASSWORD".  FLAGS: 'U' user, 'D' disabled, 'N' no password needed,
+ * 'W'/'S'/'I' trust accounts ...  '#' starts a comment line.  The NT field
+ * is the secret a migration rewrites.  The only code that knows this
+ * format.
+ */
+#include "store/store.h"
+#include "base/util.h"
+
+enum smb_hash { SMB_HASH_HEX, SMB_HASH_NONE, SMB_HASH_NOPASSWORD, SMB_HASH_BAD };
+
+static enum smb_hash smb_hash_kind(const char *s, size_t len)
+{
+	size_t x = 0;
+
+	if (len != 32)
+		return SMB_HASH_BAD;
+	if (!strncasecmp(s, "NO PASSWORD", 11))
+		return SMB_HASH_NOPASSWORD;
+	while (x < len && (s[x] == 'X' || s[x] == '*'))
+		x++;
+	if (x == len)
+		return SMB_HASH_NONE;
+	return store_field_is_hex(s, len) ? SMB_HASH_HEX : SMB_HASH_BAD;
+}
+
+static bool has_flag(const char *flags, size_t len, char c)
+{
+	return memchr(flags, c, len) != NULL;
+}
+
+static int smbpasswd_parse_fields(const char *line, size_t len, struct store_field *f,
+				  const char **why)
+{
+	struct store_span s[8];
+	enum smb_hash lm, nt;
+	const char *flags;
+	size_t n, flen;
+
+	if (len == 0 || line[0] == '#')
+		return 0;
+	n = store_split(line, len, ':', s, ARRAY_SIZE(s));
+	if (n < 6) {
+		*why = "missing fields: expected name:uid:LMHASH:NTHASH:[FLAGS]:LCT-XXXXXXXX: (as smbpasswd writes it)";
+		return -EINVAL;
+	}
+	if (s[0].len == 0) {
+		*why = "empty user name in field 1";
+		return -EINVAL;
+	}
+	if (!store_field_is_uint(line + s[1].off, s[1].len)) {
+		*why = "field 2 (uid) is not a number";
+		return -EINVAL;
+	}
+	lm = smb_hash_kind(line + s[2].off, s[2].len);
+	nt = smb_hash_kind(line + s[3].off, s[3].len);
+	if (lm == SMB_HASH_BAD) {
+		*why = "field 3 (LM hash) is neither 32 hex digits, 32 'X' nor NO PASSWORD";
+		return -EINVAL;
+	}
+	if (nt == SMB_HASH_BAD) {
+		*why = "field 4 (NT hash) is neither 32 hex digits, 32 'X' nor NO PASSWORD";
+		return -EINVAL;
+	}
+	flags = line + s[4].off;
+	flen = s[4].len;
+	if (flen < 2 || flags[0] != '[' || flags[flen - 1] != ']') {
+		*why = "field 5 is not the account flags in brackets ([U          ]): an old-format smbpasswd file; convert it with pdbedit";
+		return -EINVAL;
+	}
+	f[0] = (struct store_field){ .user = s[0], .hash = s[3], .what = "NT hash" };
+	if (has_flag(flags, flen, 'D'))
+		f[0].scheme = STORE_SCHEME_DISABLED;
+	else if (nt == SMB_HASH_NOPASSWORD || has_flag(flags, flen, 'N') ||
+		 (nt == SMB_HASH_NONE && lm == SMB_HASH_NOPASSWORD))
+		f[0].scheme = STORE_SCHEME_NOPASSWORD;
+	else if (nt == SMB_HASH_HEX)
+		f[0].scheme = STORE_SCHEME_NT;
+	else if (lm == SMB_HASH_HEX) {
+		f[0].scheme = STORE_SCHEME_LM;
+		f[0].hash = s[2];
+		f[0].what = "LM hash";
+	} else
+		f[0].scheme = STORE_SCHEME_DISABLED;	/* no hash at all: no password login */
+	return 1;
+}
+
+const struct store_ops store_smbpasswd_ops = {
+	.name = "smbpasswd",
+	.parse_fields = smbpasswd_parse_fields,
+};
