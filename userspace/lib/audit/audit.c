@@ -647,10 +647,12 @@ static void from_cache(const struct audit_run_ctx *c, struct work_item *it, int 
 	struct layer_state *s = &it->ly[l];
 
 	s->cand = -1;
-	if (!e || (e->cand >= 0 && (size_t)e->cand >= layer_size(c, l)))
+	if (!e)
 		return;
 	e->used = true;
-	s->in_cache = true;
+	s->in_cache = true;	/* a bad entry is overwritten, never duplicated */
+	if (e->cand >= 0 && (size_t)e->cand >= layer_size(c, l))
+		return;
 	s->cand = e->cand;
 	s->checked = e->checked < layer_size(c, l) ? e->checked : layer_size(c, l);
 }
