@@ -155,12 +155,12 @@ untrusted "seed of the older format 2" oldfmt
 # --- the seed stays inside DIR -----------------------------------------------
 S=$T/sentinel
 mkdir -p "$S" && echo keep >"$S/audit.cache"
-rm -rf "$R/var" && mkdir -p "$R/var/lib/credgate"
+rm -rf "${R:?}/var" && mkdir -p "$R/var/lib/credgate"
 ln -s "$S/audit.cache" "$R/var/lib/credgate/audit.cache"
 "$CG" audit --root "$R" --seed-cache >/dev/null 2>&1
 check "a symlink at the seed's name is replaced, never followed (sentinel intact)" sh -c "
 	[ \"\$(cat '$S/audit.cache')\" = keep ] && [ ! -L '$SEED' ] && [ -f '$SEED' ]"
-rm -rf "$R/var" && ln -s "$S" "$R/var"
+rm -rf "${R:?}/var" && ln -s "$S" "$R/var"
 "$CG" audit --root "$R" --seed-cache >/dev/null 2>"$T/link.err"
 check "var -> a host directory: resolved inside DIR, nothing written outside" sh -c "
 	[ \"\$(ls '$S')\" = audit.cache ] && [ \"\$(cat '$S/audit.cache')\" = keep ]"
@@ -172,6 +172,7 @@ mkdir -p "$P/etc"
 printf 'root:x:0:0::/root:/bin/sh\n' >"$P/etc/passwd"
 printf 'root:*:19000:0:99999:7:::\n' >"$P/etc/shadow"
 head -c 32 /dev/urandom >"$T/secret"
+# shellcheck disable=SC2016 # a crypt prefix, literally
 "$CG" provision --secret-file "$T/secret" --serial SN-0001 --root "$P" \
 	--hash-method '$6$rounds=1000$' >/dev/null 2>"$T/prov.err"
 check "provision --root: exit 0, the image's cache holds the new hash's verdict (1 entry, 0600)" sh -c "
