@@ -11,7 +11,7 @@
 
 struct audit_cli {
 	struct audit_args a;
-	bool json;
+	bool json, seed;
 };
 
 static void audit_usage(FILE *f)
@@ -19,18 +19,21 @@ static void audit_usage(FILE *f)
 	fputs("usage: credgate audit [--root DIR] [--json] [--depth fast|full]\n"
 	      "                      [--store TYPE:PATH]... [--defaults FILE]... [--no-builtin]\n"
 	      "                      [--device-id KEY=VALUE]... [--no-cache | --cache FILE]\n"
-	      "                      [--allow-unknown] [--threads N] [--quiet] [--redact]\n"
+	      "                      [--allow-unknown] [--threads N] [--quiet] [--redact] [--seed-cache]\n"
 	      "  TYPE: shadow, passwd, gshadow, htpasswd, htdigest, plain, smbpasswd, mosquitto,\n"
 	      "        snmpd, hostapd; KEY: mac, serial, hostname, model, ssid\n"
+	      "  --seed-cache (with --root, full depth): write the device-independent verdicts\n"
+	      "    into DIR/var/lib/credgate/audit.cache, so the device hashes only derived ones\n"
 	      "exit status: 0 compliant, 1 violations found, 2 error\n", f);
 }
 
 static int parse_args(struct audit_cli *c, int argc, char **argv)
 {
-	enum { OPT_JSON = 256 };
+	enum { OPT_JSON = 256, OPT_SEED };
 	static const struct option longopts[] = {
 		AUDIT_ARGS_LONGOPTS,
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "seed-cache", no_argument, NULL, OPT_SEED },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -41,6 +44,9 @@ static int parse_args(struct audit_cli *c, int argc, char **argv)
 		switch (opt) {
 		case OPT_JSON:
 			c->json = true;
+			break;
+		case OPT_SEED:
+			c->seed = true;
 			break;
 		case 'h':
 			audit_usage(stdout);
@@ -60,6 +66,15 @@ static int parse_args(struct audit_cli *c, int argc, char **argv)
 	r = audit_args_finish(&c->a);
 	if (r < 0)
 		return r;
+	if (c->seed) {
+		if (root_is_host(c->a.opts.root))
+			return log_error_errno(EINVAL, "--seed-cache writes into an image: give --root DIR");
+		if (c->a.depth_set && c->a.opts.depth != CG_DEPTH_FULL)
+			return log_error_errno(EINVAL, "--seed-cache seeds every device-independent tier: it needs --depth full");
+		/* The seed covers every tier the device decides on. */
+		c->a.opts.depth = CG_DEPTH_FULL;
+		c->a.opts.seed_cache = true;
+	}
 	return 0;
 }
 
@@ -163,9 +178,13 @@ int cmd_audit(int argc, char **argv, void *userdata)
 	if (c.json ? print_json(rep) < 0 : (print_human(rep), false))
 		goto out;
 	if (getenv("CREDGATE_AUDIT_STATS"))
-		fprintf(stderr, "stats: candidates=%zu hashes_to_check=%zu cache_hits=%zu verifications=%llu threads=%u\n",
-			rep->stats.candidates, rep->stats.hashes_to_check, rep->stats.cache_hits,
-			rep->stats.verifications, rep->stats.threads);
+		fprintf(stderr, "stats: candidates=%zu derived=%zu hashes_to_check=%zu cache_hits=%zu verifications=%llu threads=%u seeded=%zu\n",
+			rep->stats.candidates, rep->stats.device_candidates,
+			rep->stats.hashes_to_check, rep->stats.cache_hits,
+			rep->stats.verifications, rep->stats.threads, rep->stats.seeded);
+	if (c.seed && !rep->n_errors && !c.a.quiet)
+		fprintf(stderr, "seeded %zu hash verdict(s) into %s%s\n", rep->stats.seeded,
+			c.a.opts.root, AUDIT_CACHE_PATH);
 	ret = rep->n_errors ? EXIT_CG_ERROR :
 	      rep->n_violations ? EXIT_CG_VIOLATION : EXIT_CG_OK;
 out:

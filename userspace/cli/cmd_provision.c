@@ -6,6 +6,8 @@
  */
 #include <getopt.h>
 
+#include "audit/audit.h"
+#include "audit_args.h"
 #include "base/atomic_file.h"
 #include "commands.h"
 #include "config/config.h"
@@ -112,25 +114,63 @@ static const struct store_record *find_user(const struct store_file *sf, const c
 	return NULL;
 }
 
+/*
+ * The derived password judged as the audit would judge its hash (by
+ * lookup, every tier), with the target's own credgate.conf and lists.
+ * Its verdict is recorded for the new hash before the store is written:
+ * on a running system in the agent's cache, in an image in the image's
+ * own cache (the device-independent layer, as --seed-cache writes it), so
+ * the device's first audit hashes only its derived candidates.
+ */
+static int judge(const struct provision_args *a, const char *password,
+		 struct audit_args *aa, struct audit_judge **j)
+{
+	const char *why;
+	int r;
+
+	aa->opts.root = a->root;
+	aa->opts.depth = CG_DEPTH_FULL;
+	aa->quiet = true;
+	r = audit_args_finish(aa);
+	if (r < 0)
+		return r;
+	aa->opts.seed_cache = !root_is_host(a->root);
+	r = audit_judge_new(&aa->opts, j);
+	if (r < 0)
+		return log_error_errno(r, "provision: cannot build the audit's dictionary: %m");
+	if (audit_judge_password(*j, password, &why) != CG_VERDICT_OK)
+		return log_error_errno(EPERM, "provision: the derived password for serial '%s' is refused: %s (an OEM list in /etc/credgate/defaults.d may hold it); nothing was written",
+				       a->serial, why);
+	return 0;
+}
+
 /* Write @hash for the account into ROOT/etc/shadow under the shadow lock. */
 static int write_hash(const struct provision_args *a, const char *password)
 {
 	_cleanup_close_ int lock = -1;
+	struct audit_args aa = { 0 };
+	struct audit_judge *j = NULL;
 	struct store_file *sf = NULL;
 	const struct store_record *rec;
-	char hash[CRYPT_OUTPUT_SIZE];
+	char hash[CRYPT_OUTPUT_SIZE] = "";
 	const char *method, *step = NULL;
 	struct line_edit edit;
 	int r;
 
-	lock = pwdb_lock(a->root, PWDB_LOCK_TIMEOUT_MS);
-	if (lock < 0)
-		return log_error_errno(lock, "provision: cannot take the shadow lock %s/etc/.pwd.lock: %s",
-			      root_prefix(a->root), rooted_strerror(lock));
-	r = store_load(STORE_SHADOW, a->root, "/etc/shadow", store_diag_log, NULL, &sf);
+	r = judge(a, password, &aa, &j);
 	if (r < 0)
-		return log_error_errno(r, "provision: cannot read %s/etc/shadow: %m",
-				       root_prefix(a->root));
+		goto out;
+	lock = pwdb_lock(a->root, PWDB_LOCK_TIMEOUT_MS);
+	if (lock < 0) {
+		r = log_error_errno(lock, "provision: cannot take the shadow lock %s/etc/.pwd.lock: %s",
+				    root_prefix(a->root), rooted_strerror(lock));
+		goto out;
+	}
+	r = store_load(STORE_SHADOW, a->root, "/etc/shadow", store_diag_log, NULL, &sf);
+	if (r < 0) {
+		log_error_errno(r, "provision: cannot read %s/etc/shadow: %m", root_prefix(a->root));
+		goto out;
+	}
 	rec = find_user(sf, a->user);
 	if (!rec) {
 		r = log_error_errno(ENOENT, "provision: no account '%s' in %s/etc/shadow", a->user,
@@ -149,12 +189,22 @@ static int write_hash(const struct provision_args *a, const char *password)
 		.hash_off = rec->hash_span.off, .hash_len = rec->hash_span.len,
 		.new_hash = hash, .set_lastchg = true, .lastchg = migrate_today(),
 	};
+	/* The verdict first, so the agent never finds the new hash unjudged. */
+	r = audit_judge_trust(j, hash);
+	if (r >= 0 && audit_judge_commit(j) < 0)
+		log_warning("provision: cannot record the password's verdict in %s%s (the device will hash it itself)",
+			    aa.opts.seed_cache ? root_prefix(a->root) : "",
+			    aa.opts.seed_cache ? AUDIT_CACHE_PATH :
+			    aa.opts.cache_path ? aa.opts.cache_path : "(no cache)");
 	r = migrate_write_store(a->root, sf, &edit, 1, &step);
 	if (r < 0)
 		log_error_errno(r, "provision: %s/etc/shadow left unchanged: step '%s' failed: %s",
 				root_prefix(a->root), step ? step : "?", rooted_strerror(r));
 out:
+	explicit_bzero(hash, sizeof(hash));
 	store_file_free(sf);
+	audit_judge_free(j);
+	audit_args_free(&aa);
 	return r;
 }
 

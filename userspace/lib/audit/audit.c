@@ -6,6 +6,7 @@
  */
 #include "audit/audit.h"
 #include "audit/dict.h"
+#include "base/rooted.h"
 #include "base/util.h"
 #include "audit/verify.h"
 #include "audit/service.h"
@@ -47,11 +48,70 @@ struct audit_run_ctx {
 	struct audit_report *rep;
 	struct store_file **stores;
 	size_t n_stores;
-	struct dict dict;
-	size_t n_cands;		/* candidates used at this depth */
-	unsigned char digest[32];
+	/*
+	 * Two layers, cached apart: @dict holds the device-independent
+	 * candidates (OEM and built-in defaults, then sequential and common),
+	 * @dev the device's own (derived from its identifiers).  They are
+	 * verified in one likelihood order: @dict's first @n_a (the
+	 * defaults), @dev, the rest of @dict.  An image build can seed the
+	 * first layer's verdicts (--seed-cache); only @dev is left to hash.
+	 */
+	struct dict dict, dev;
+	size_t n_a;		/* defaults at the front of @dict */
+	size_t n_cands;		/* positions in that order used at this depth */
+	unsigned char digest[32], dev_digest[32];
 	size_t cap_accounts;
 };
+
+enum { LAYER_IND, LAYER_DEV, _LAYER_MAX };
+
+/* The candidate at position @v of the verification order. */
+static const struct candidate *cand_at(const struct audit_run_ctx *c, size_t v)
+{
+	if (v < c->n_a)
+		return &c->dict.cands[v];
+	if (v - c->n_a < c->dev.n_cands)
+		return &c->dev.cands[v - c->n_a];
+	return &c->dict.cands[v - c->dev.n_cands];
+}
+
+/* The position of candidate @i of layer @l. */
+static size_t order_of(const struct audit_run_ctx *c, int l, size_t i)
+{
+	if (l == LAYER_DEV)
+		return c->n_a + i;
+	return i < c->n_a ? i : i + c->dev.n_cands;
+}
+
+/* The layer of position @v, and its index there. */
+static int layer_of(const struct audit_run_ctx *c, size_t v, size_t *i)
+{
+	if (v < c->n_a) {
+		*i = v;
+		return LAYER_IND;
+	}
+	if (v - c->n_a < c->dev.n_cands) {
+		*i = v - c->n_a;
+		return LAYER_DEV;
+	}
+	*i = v - c->dev.n_cands;
+	return LAYER_IND;
+}
+
+static size_t layer_size(const struct audit_run_ctx *c, int l)
+{
+	return l == LAYER_DEV ? c->dev.n_cands : c->dict.n_cands;
+}
+
+/* How many candidates of layer @l sit among the first @v positions. */
+static size_t layer_prefix(const struct audit_run_ctx *c, int l, size_t v)
+{
+	size_t nd = c->dev.n_cands;
+
+	if (l == LAYER_DEV)
+		return v <= c->n_a ? 0 : v - c->n_a < nd ? v - c->n_a : nd;
+	return v <= c->n_a ? v : v <= c->n_a + nd ? c->n_a : v - nd;
+}
 
 static int add_account(struct audit_run_ctx *c, const struct store_file *sf,
 		       const struct store_record *rec, enum cg_verdict v, const char *detail)
@@ -169,18 +229,21 @@ static int build_dict(struct audit_run_ctx *c, unsigned seq_max)
 	}
 	if (r >= 0 && !o->no_builtin)
 		r = dict_add_builtin_defaults(&c->dict);
+	c->n_a = c->dict.n_cands;
 	if (r >= 0)
 		r = o->root ? device_ids_probe_tree(&probed, o->root) : device_ids_probe_live(&probed);
 	if (r >= 0)
-		r = derive_add_candidates(&c->dict, &probed);
+		r = derive_add_candidates(&c->dev, &probed);
 	if (r >= 0 && o->device_ids)
-		r = derive_add_candidates(&c->dict, o->device_ids);
+		r = derive_add_candidates(&c->dev, o->device_ids);
 	device_ids_clear(&probed);
 	/*
 	 * Every tier is always in the dictionary (generating it costs far
-	 * less than one hash): its digest names one candidate order for every
-	 * depth, so a full audit resumes where a fast one stopped and a
-	 * trusted record covers both.  The depth bounds what is verified.
+	 * less than one hash): each layer's digest names one candidate order
+	 * for every depth, so a full audit resumes where a fast one stopped
+	 * and a trusted record covers both.  The depth bounds what is
+	 * verified.  Nothing of the device goes into @dict: its digest is the
+	 * same on the build host and on every device of the image.
 	 */
 	if (r >= 0)
 		r = dict_add_sequential(&c->dict, seq_max);
@@ -188,12 +251,16 @@ static int build_dict(struct audit_run_ctx *c, unsigned seq_max)
 		r = dict_add_builtin_common(&c->dict);
 	if (r < 0)
 		return r;
-	c->rep->n_errors += c->dict.n_errors;
-	c->n_cands = o->depth == CG_DEPTH_FULL ? c->dict.n_cands :
-						    dict_count_upto(&c->dict, CAND_DERIVED);
+	c->rep->n_errors += c->dict.n_errors + c->dev.n_errors;
+	c->n_cands = c->n_a + c->dev.n_cands;
+	if (o->depth == CG_DEPTH_FULL)
+		c->n_cands += c->dict.n_cands - c->n_a;
 	if (o->max_candidates && c->n_cands > o->max_candidates)
 		c->n_cands = o->max_candidates;
-	return dict_digest(&c->dict, c->dict.n_cands, c->digest);
+	r = dict_digest(&c->dict, c->dict.n_cands, c->digest);
+	if (r >= 0)
+		r = dict_digest(&c->dev, c->dev.n_cands, c->dev_digest);
+	return r;
 }
 
 /* Does some shadow store hold @user?  (passwd's "x" defers to it.) */
@@ -303,23 +370,36 @@ static int classify(struct audit_run_ctx *c, const struct store_file *sf,
 	return r < 0 ? r : 1;
 }
 
+/* What the cache knows about a hash in one layer. */
+struct layer_state {
+	unsigned char key[32];	/* SHA-256(layer digest || layer tag || hash) */
+	long cand;		/* first match in the layer, -1: none among ... */
+	size_t checked;		/* ... its first @checked candidates */
+	bool in_cache, changed;
+};
+
+struct range {
+	size_t s, e;
+};
+
 /* Work for the dictionary phase: one item per distinct hash. */
 struct work_item {
 	const char *hash;
 	struct hash_info info;
-	_Atomic size_t found;	/* lowest matching candidate index, or SIZE_MAX */
-	_Atomic size_t err_at;	/* lowest candidate that could not be computed */
+	_Atomic size_t found;	/* lowest matching position, or SIZE_MAX */
+	_Atomic size_t err_at;	/* lowest position that could not be computed */
 	_Atomic int err;	/* its negative errno (0: none) */
-	size_t start;		/* candidates below this are judged (cache) */
-	unsigned char key[32];
+	struct range todo[3];	/* positions no layer has judged, in order */
+	unsigned n_todo;
+	size_t n_chunks;	/* AUDIT_CHUNK-sized pieces of @todo */
+	struct layer_state ly[_LAYER_MAX];
 	bool cached;		/* the cache holds the whole verdict */
-	bool in_cache;		/* the cache has an entry (maybe partial) */
 };
 
 struct pool {
 	struct work_item *items;
 	size_t n_items, n_cands, n_tasks, first;
-	const struct dict *dict;
+	const struct audit_run_ctx *ctx;
 	_Atomic size_t next;
 	_Atomic unsigned long long verifications;
 	_Atomic int err;
@@ -338,7 +418,7 @@ static void store_min(_Atomic size_t *v, size_t idx)
  * Verify @it against candidates [@start, @end): stop at the first match.
  * An error is recorded and never taken for "no match".
  */
-static unsigned long long verify_range(struct verify_ctx *vc, const struct dict *d,
+static unsigned long long verify_range(struct verify_ctx *vc, const struct audit_run_ctx *c,
 				       struct work_item *it, size_t start, size_t end)
 {
 	unsigned long long done = 0;
@@ -349,7 +429,7 @@ static unsigned long long verify_range(struct verify_ctx *vc, const struct dict 
 		if (atomic_load_explicit(&it->found, memory_order_relaxed) < i)
 			break;
 		done++;
-		r = verify_password(vc, &it->info, it->hash, d->cands[i].password);
+		r = verify_password(vc, &it->info, it->hash, cand_at(c, i)->password);
 		if (r > 0) {
 			store_min(&it->found, i);
 			break;
@@ -374,18 +454,29 @@ static void *worker(void *arg)
 		return NULL;
 	}
 	for (;;) {
-		size_t t = atomic_fetch_add(&p->next, 1), start, end;
+		size_t t = atomic_fetch_add(&p->next, 1), q, start = 0, end = 0;
 		struct work_item *it;
 
 		if (t >= p->n_tasks)
 			break;
 		/* Round-robin over items, chunk by chunk in likelihood order. */
 		it = &p->items[t % p->n_items];
-		start = it->start + (t / p->n_items) * AUDIT_CHUNK;
-		if (start >= p->n_cands)
+		q = t / p->n_items;
+		if (q >= it->n_chunks)
 			continue;
-		end = start + AUDIT_CHUNK < p->n_cands ? start + AUDIT_CHUNK : p->n_cands;
-		done = verify_range(vc, p->dict, it, start, end);
+		for (unsigned k = 0; k < it->n_todo; k++) {
+			size_t len = it->todo[k].e - it->todo[k].s;
+			size_t chunks = (len + AUDIT_CHUNK - 1) / AUDIT_CHUNK;
+
+			if (q < chunks) {
+				start = it->todo[k].s + q * AUDIT_CHUNK;
+				end = start + AUDIT_CHUNK < it->todo[k].e ? start + AUDIT_CHUNK :
+									    it->todo[k].e;
+				break;
+			}
+			q -= chunks;
+		}
+		done = verify_range(vc, p->ctx, it, start, end);
 		atomic_fetch_add_explicit(&p->verifications, done, memory_order_relaxed);
 	}
 	atomic_fetch_sub(&p->active, 1);
@@ -417,8 +508,14 @@ static int retry_errors(struct pool *p)
 			return -ENOMEM;
 		atomic_store(&it->err, 0);
 		atomic_store(&it->err_at, SIZE_MAX);
-		p->verifications += verify_range(vc, p->dict, it, from,
-						 to < p->n_cands ? to : p->n_cands);
+		/* Only what is still to judge: the layers' cached parts are known. */
+		for (unsigned t = 0; t < it->n_todo; t++) {
+			size_t s = it->todo[t].s > from ? it->todo[t].s : from;
+			size_t e = it->todo[t].e < to ? it->todo[t].e : to;
+
+			if (s < e)
+				p->verifications += verify_range(vc, p->ctx, it, s, e);
+		}
 	}
 	if (vc)
 		explicit_bzero(vc, sizeof(*vc));
@@ -506,15 +603,18 @@ static int run_pool(struct pool *p, const struct audit_opts *o, unsigned *thread
 	return retry_errors(p);
 }
 
-static int cache_key(const unsigned char digest[32], const char *hash, unsigned char out[32])
+static int cache_key(const unsigned char digest[32], int layer, const char *hash,
+		     unsigned char out[32])
 {
 	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	unsigned char tag = (unsigned char)layer;
 	int ok;
 
 	if (!m)
 		return -ENOMEM;
 	ok = EVP_DigestInit_ex(m, EVP_sha256(), NULL) == 1 &&
 	     EVP_DigestUpdate(m, digest, 32) == 1 &&
+	     EVP_DigestUpdate(m, &tag, 1) == 1 &&
 	     EVP_DigestUpdate(m, hash, strlen(hash)) == 1 &&
 	     EVP_DigestFinal_ex(m, out, NULL) == 1;
 	EVP_MD_CTX_free(m);
@@ -557,20 +657,152 @@ static bool pending(const struct audit_account *a)
 	return a->verdict == CG_VERDICT_OK && !a->detail;
 }
 
-/* What the cache knows about @it at this depth (1: the whole verdict). */
-static bool from_cache(struct work_item *it, struct audit_cache_entry *e, size_t n_cands)
+static int item_keys(const struct audit_run_ctx *c, const char *hash,
+		     struct layer_state ly[_LAYER_MAX])
 {
+	int r = cache_key(c->digest, LAYER_IND, hash, ly[LAYER_IND].key);
+
+	return r < 0 ? r : cache_key(c->dev_digest, LAYER_DEV, hash, ly[LAYER_DEV].key);
+}
+
+/* Take what the cache knows of layer @l (an entry that cannot be ours is ignored). */
+static void from_cache(const struct audit_run_ctx *c, struct work_item *it, int l,
+		       struct audit_cache_entry *e)
+{
+	struct layer_state *s = &it->ly[l];
+
+	s->cand = -1;
+	if (!e)
+		return;
 	e->used = true;
-	if (e->cand >= 0) {
-		/* The first match: below the bound it is the verdict, above it
-		 * nothing in the bound matches. */
-		atomic_store(&it->found, (size_t)e->cand < n_cands ? (size_t)e->cand : SIZE_MAX);
-		return true;
+	s->in_cache = true;	/* a bad entry is overwritten, never duplicated */
+	if (e->cand >= 0 && (size_t)e->cand >= layer_size(c, l))
+		return;
+	s->cand = e->cand;
+	s->checked = e->checked < layer_size(c, l) ? e->checked : layer_size(c, l);
+}
+
+static void add_todo(struct work_item *it, size_t s, size_t e, size_t bound)
+{
+	if (e > bound)
+		e = bound;
+	if (s < e)
+		it->todo[it->n_todo++] = (struct range){ s, e };
+}
+
+/*
+ * From the layers' cached verdicts: the positions still to verify (resume
+ * where the last audit stopped, skip a seeded layer), and the verdict when
+ * nothing is left (it->cached).
+ */
+static void plan_item(const struct audit_run_ctx *c, struct work_item *it)
+{
+	const struct layer_state *ind = &it->ly[LAYER_IND], *dev = &it->ly[LAYER_DEV];
+	size_t m = SIZE_MAX, bound, end_a = c->n_a, end_v = c->n_a + c->dev.n_cands;
+
+	for (int l = 0; l < _LAYER_MAX; l++)
+		if (it->ly[l].cand >= 0 && order_of(c, l, (size_t)it->ly[l].cand) < m)
+			m = order_of(c, l, (size_t)it->ly[l].cand);
+	/* A known first match bounds the work: only earlier positions can change it. */
+	bound = m < c->n_cands ? m : c->n_cands;
+	it->n_todo = 0;
+	if (ind->cand < 0)
+		add_todo(it, ind->checked, end_a, bound);
+	if (dev->cand < 0)
+		add_todo(it, c->n_a + dev->checked, end_v, bound);
+	if (ind->cand < 0)
+		add_todo(it, order_of(c, LAYER_IND, ind->checked > c->n_a ? ind->checked : c->n_a),
+			 c->dict.n_cands + c->dev.n_cands, bound);
+	it->n_chunks = 0;
+	for (unsigned k = 0; k < it->n_todo; k++)
+		it->n_chunks += (it->todo[k].e - it->todo[k].s + AUDIT_CHUNK - 1) / AUDIT_CHUNK;
+	atomic_store(&it->found, m < c->n_cands ? m : SIZE_MAX);
+	it->cached = !it->n_todo;
+}
+
+/* After verifying: what each layer now knows (every position before the verdict is judged). */
+static void learn(const struct audit_run_ctx *c, struct work_item *it)
+{
+	size_t f = atomic_load(&it->found), b = f == SIZE_MAX ? c->n_cands : f, i = 0;
+	int lf = f == SIZE_MAX ? -1 : layer_of(c, f, &i);
+
+	for (int l = 0; l < _LAYER_MAX; l++) {
+		struct layer_state *s = &it->ly[l];
+		size_t p = layer_prefix(c, l, b);
+
+		if (s->cand >= 0)
+			continue;
+		if (l == lf) {
+			s->cand = (long)i;
+			s->checked = i + 1;
+			s->changed = true;
+		} else if (p > s->checked) {
+			s->checked = p;
+			s->changed = true;
+		}
 	}
-	if (e->checked >= n_cands)
-		return true;
-	it->start = e->checked;	/* resume where the last audit stopped */
-	return false;
+}
+
+/* Put what @items learnt into @cache (entries updated in place first: appending moves them). */
+static int record_items(struct audit_cache *cache, struct work_item *items, size_t n)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++)
+			for (int l = 0; l < _LAYER_MAX; l++) {
+				struct layer_state *s = &items[i].ly[l];
+				struct audit_cache_entry *e;
+
+				if (atomic_load(&items[i].err) || !s->changed)
+					continue;	/* an error is no verdict */
+				if (pass == 0 && s->in_cache) {
+					e = audit_cache_find(cache, s->key);
+					e->cand = s->cand;
+					e->checked = s->checked;
+					e->used = true;
+					cache->dirty = true;
+				} else if (pass == 1 && !s->in_cache) {
+					int r = audit_cache_put(cache, s->key, s->cand, s->checked);
+
+					if (r < 0)
+						return r;
+				}
+			}
+	return 0;
+}
+
+/*
+ * --seed-cache: the device-independent layer's verdict of every hash
+ * judged, into the image's own cache file (inside opts->root only).
+ */
+static int write_seed(struct audit_run_ctx *c, struct work_item *items, size_t n)
+{
+	struct audit_cache seed = { 0 };
+	char msg[256];
+	int r = 0;
+
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		const struct layer_state *s = &items[i].ly[LAYER_IND];
+
+		if (atomic_load(&items[i].err) || (s->cand < 0 && !s->checked))
+			continue;
+		r = audit_cache_put(&seed, s->key, s->cand, s->checked);
+		if (r >= 0)
+			c->rep->stats.seeded++;
+	}
+	if (r >= 0)
+		r = audit_cache_save_rooted(&seed, c->opts->root, AUDIT_CACHE_PATH);
+	audit_cache_clear(&seed);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		snprintf(msg, sizeof(msg),
+			 "cannot write the seeded verdict cache into the image: %s",
+			 rooted_strerror(r));
+		c->diag(c->ud, AUDIT_CACHE_PATH, 0, msg);
+		c->rep->n_errors++;
+		c->rep->stats.seeded = 0;
+	}
+	return 0;
 }
 
 static int report_error(struct audit_run_ctx *c, struct audit_account *a, int err,
@@ -598,8 +830,8 @@ static int dictionary_phase(struct audit_run_ctx *c)
 
 	for (size_t i = 0; i < rep->n_accounts; i++)
 		n_pending += pending(&rep->accounts[i]);
-	if (!n_pending)
-		return 0;
+	if (!n_pending)	/* an image without a hash to seed still gets its (empty) seed */
+		return c->opts->seed_cache && !root_is_host(c->opts->root) ? write_seed(c, NULL, 0) : 0;
 	hashes = calloc(n_pending, sizeof(*hashes));
 	items = calloc(n_pending, sizeof(*items));
 	if (!hashes || !items)
@@ -622,17 +854,15 @@ static int dictionary_phase(struct audit_run_ctx *c)
 			return r;
 	}
 	for (size_t i = 0; i < n_items; i++) {
-		struct audit_cache_entry *e;
-
-		r = cache_key(c->digest, items[i].hash, items[i].key);
+		r = item_keys(c, items[i].hash, items[i].ly);
 		if (r < 0)
 			goto out;
-		e = c->opts->cache_path ? audit_cache_find(&cache, items[i].key) : NULL;
-		items[i].in_cache = e;
-		if (e && from_cache(&items[i], e, c->n_cands)) {
-			items[i].cached = true;
+		for (int l = 0; l < _LAYER_MAX; l++)
+			from_cache(c, &items[i], l, c->opts->cache_path ?
+				   audit_cache_find(&cache, items[i].ly[l].key) : NULL);
+		plan_item(c, &items[i]);
+		if (items[i].cached)
 			rep->stats.cache_hits++;
-		}
 	}
 	/* Cached items go to the back; the pool works on the front. */
 	for (size_t i = 0; i < n_items; i++)
@@ -647,46 +877,36 @@ static int dictionary_phase(struct audit_run_ctx *c)
 	rep->stats.hashes_to_check = n_work;
 	if (n_work && c->opts->on_pending)
 		c->opts->on_pending(c->opts->userdata, n_work);
-	if (n_work && c->n_cands) {
-		size_t min_start = SIZE_MAX, remaining;
+	if (n_work) {
+		size_t max_chunks = 0;
 		struct pool p = {
 			.items = items,
 			.n_items = n_work,
 			.n_cands = c->n_cands,
-			.dict = &c->dict,
+			.ctx = c,
 		};
 
 		for (size_t i = 0; i < n_work; i++)
-			if (items[i].start < min_start)
-				min_start = items[i].start;
-		remaining = c->n_cands > min_start ? c->n_cands - min_start : 0;
-		p.n_tasks = n_work * ((remaining + AUDIT_CHUNK - 1) / AUDIT_CHUNK);
+			if (items[i].n_chunks > max_chunks)
+				max_chunks = items[i].n_chunks;
+		p.n_tasks = n_work * max_chunks;
 		r = run_pool(&p, c->opts, &rep->stats.threads);
 		rep->stats.verifications = atomic_load(&p.verifications);
 		if (r < 0)
 			goto out;
-		/* Update entries in place first: appending moves them. */
-		for (int pass = 0; pass < 2; pass++)
-			for (size_t i = 0; i < n_work; i++) {
-				size_t f = atomic_load(&items[i].found);
-				long cand = f == SIZE_MAX ? -1 : (long)f;
-				size_t checked = f == SIZE_MAX ? c->n_cands : f + 1;
-				struct audit_cache_entry *e;
-
-				if (atomic_load(&items[i].err) || !c->opts->cache_path)
-					continue;	/* an error is no verdict */
-				if (pass == 0 && items[i].in_cache) {
-					e = audit_cache_find(&cache, items[i].key);
-					e->cand = cand;
-					e->checked = checked;
-					e->used = true;
-					cache.dirty = true;
-				} else if (pass == 1 && !items[i].in_cache) {
-					r = audit_cache_put(&cache, items[i].key, cand, checked);
-					if (r < 0)
-						goto out;
-				}
-			}
+		for (size_t i = 0; i < n_work; i++)
+			if (!atomic_load(&items[i].err))
+				learn(c, &items[i]);
+		if (c->opts->cache_path) {
+			r = record_items(&cache, items, n_work);
+			if (r < 0)
+				goto out;
+		}
+	}
+	if (c->opts->seed_cache && !root_is_host(c->opts->root)) {
+		r = write_seed(c, items, n_items);
+		if (r < 0)
+			goto out;
 	}
 	for (size_t i = 0; i < rep->n_accounts; i++) {
 		struct audit_account *a = &rep->accounts[i];
@@ -708,7 +928,7 @@ static int dictionary_phase(struct audit_run_ctx *c)
 				       c->n_cands,
 				       c->opts->depth == CG_DEPTH_FULL ? "full" : "fast");
 		else
-			r = describe_match(a, &c->dict.cands[f], c->opts->redact);
+			r = describe_match(a, cand_at(c, f), c->opts->redact);
 		if (r < 0)
 			goto out;
 	}
@@ -741,6 +961,7 @@ int audit_run(const struct audit_opts *opts, struct audit_report **out)
 	if (!c.rep)
 		return -ENOMEM;
 	dict_init(&c.dict);
+	dict_init(&c.dev);
 	r = load_stores(&c);
 	if (r >= 0)
 		r = build_dict(&c, seq_max);
@@ -752,6 +973,7 @@ int audit_run(const struct audit_opts *opts, struct audit_report **out)
 		c.rep->n_errors++;
 	}
 	c.rep->stats.candidates = c.n_cands;
+	c.rep->stats.device_candidates = c.dev.n_cands;
 	shadow = have_shadow(&c);
 	for (size_t s = 0; s < c.n_stores; s++)
 		for (size_t i = 0; i < c.stores[s]->n_records; i++) {
@@ -777,6 +999,7 @@ out:
 		store_file_free(c.stores[s]);
 	free(c.stores);
 	dict_clear(&c.dict);
+	dict_clear(&c.dev);
 	audit_report_free(c.rep);
 	return r;
 }
@@ -786,7 +1009,7 @@ out:
 struct audit_judge {
 	struct audit_run_ctx c;
 	struct audit_report rep;
-	unsigned char (*keys)[32];	/* cache keys of trusted hashes */
+	struct layer_state *keys;	/* cache keys of trusted hashes, per layer */
 	size_t n_keys;
 };
 
@@ -795,6 +1018,7 @@ void audit_judge_free(struct audit_judge *j)
 	if (!j)
 		return;
 	dict_clear(&j->c.dict);
+	dict_clear(&j->c.dev);
 	free(j->keys);
 	free(j);
 }
@@ -815,6 +1039,7 @@ int audit_judge_new(const struct audit_opts *opts, struct audit_judge **out)
 		.rep = &j->rep,
 	};
 	dict_init(&j->c.dict);
+	dict_init(&j->c.dev);
 	r = build_dict(&j->c, seq_max);
 	if (r < 0) {
 		audit_judge_free(j);
@@ -833,6 +1058,8 @@ enum cg_verdict audit_judge_password(const struct audit_judge *j, const char *pa
 		[CAND_SEQUENTIAL] = "it is a guessable sequence (a common word and a counter)",
 		[CAND_COMMON] = "it is on a list of commonly used passwords",
 	};
+	const struct candidate *cand;
+	size_t first = SIZE_MAX;
 	long i;
 
 	if (!password[0]) {
@@ -844,24 +1071,30 @@ enum cg_verdict audit_judge_password(const struct audit_judge *j, const char *pa
 	 * hash, found by lookup.  A password the full audit would flag is
 	 * never set, even when the agent audits at fast depth.
 	 */
-	i = dict_find(&j->c.dict, password);
-	if (i < 0) {
+	for (int l = 0; l < _LAYER_MAX; l++) {
+		i = dict_find(l == LAYER_DEV ? &j->c.dev : &j->c.dict, password);
+		if (i >= 0 && order_of(&j->c, l, (size_t)i) < first)
+			first = order_of(&j->c, l, (size_t)i);
+	}
+	if (first == SIZE_MAX) {
 		*why = NULL;
 		return CG_VERDICT_OK;
 	}
-	*why = why_kind[j->c.dict.cands[i].kind];
-	return kind_verdict[j->c.dict.cands[i].kind];
+	/* The candidate the audit would match first, as it orders them. */
+	cand = cand_at(&j->c, first);
+	*why = why_kind[cand->kind];
+	return kind_verdict[cand->kind];
 }
 
 int audit_judge_trust(struct audit_judge *j, const char *hash)
 {
-	unsigned char (*n)[32];
+	struct layer_state *n;
 
-	n = reallocarray(j->keys, j->n_keys + 1, sizeof(*n));
+	n = reallocarray(j->keys, j->n_keys + 1, _LAYER_MAX * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	j->keys = n;
-	return cache_key(j->c.digest, hash, j->keys[j->n_keys++]);
+	return item_keys(&j->c, hash, &j->keys[_LAYER_MAX * j->n_keys++]);
 }
 
 int audit_judge_commit(struct audit_judge *j)
@@ -870,16 +1103,27 @@ int audit_judge_commit(struct audit_judge *j)
 	const char *path;
 	int r = 0;
 
+	bool image;
+
 	if (!j || !j->n_keys)
 		return 0;
-	path = j->c.opts->cache_path;
+	/*
+	 * Into an image (seed_cache with a root): only the device-independent
+	 * layer, as --seed-cache writes it; the device tier's digest depends
+	 * on identifiers only the device knows (its MAC), so the device
+	 * hashes that tier itself.
+	 */
+	image = j->c.opts->seed_cache && !root_is_host(j->c.opts->root);
+	path = image ? AUDIT_CACHE_PATH : j->c.opts->cache_path;
 	if (!path)
 		return 0;
 	/* No match among every candidate of every tier: the full verdict. */
-	for (size_t i = 0; i < j->n_keys && r >= 0; i++)
-		r = audit_cache_put(&cache, j->keys[i], -1, j->c.dict.n_cands);
+	for (size_t i = 0; i < _LAYER_MAX * j->n_keys && r >= 0; i++)
+		if (!image || i % _LAYER_MAX == LAYER_IND)
+			r = audit_cache_put(&cache, j->keys[i].key, -1,
+					    layer_size(&j->c, i % _LAYER_MAX));
 	if (r >= 0)
-		r = audit_cache_save(&cache, path);
+		r = audit_cache_save_rooted(&cache, image ? j->c.opts->root : NULL, path);
 	if (r >= 0)
 		j->n_keys = 0;
 	audit_cache_clear(&cache);

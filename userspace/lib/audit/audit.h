@@ -42,6 +42,13 @@ struct audit_opts {
 	bool no_builtin;		/* only the lists given (and defaults.d) */
 	const struct device_ids *device_ids;	/* added to what is probed */
 	const char *cache_path;		/* host path of the cache; NULL: no cache */
+	/*
+	 * With @root: write the device-independent verdicts (defaults,
+	 * sequential, common) of every hash judged into the image's own
+	 * cache (root/AUDIT_CACHE_PATH), so the device's first audit hashes
+	 * only its derived candidates.  Needs CG_DEPTH_FULL to seed every tier.
+	 */
+	bool seed_cache;
 	bool unknown_ok;		/* do not count 'unknown' as a violation */
 	bool redact;			/* details never name a password, even a public one */
 	unsigned threads;		/* 0: all online CPUs */
@@ -75,6 +82,8 @@ struct audit_stats {
 	size_t candidates;		/* dictionary size at this depth */
 	size_t hashes_to_check;		/* distinct hashes needing the dictionary */
 	size_t cache_hits;
+	size_t device_candidates;	/* of them, derived from the device (its own layer) */
+	size_t seeded;			/* hashes whose verdicts went into the seed */
 	unsigned long long verifications;	/* crypt/apr1/sha1 computations */
 	unsigned threads;
 };
@@ -130,12 +139,16 @@ enum cg_verdict audit_judge_password(const struct audit_judge *j, const char *pa
 					const char **why);
 /* Record @hash (of a password judged CG_VERDICT_OK) as clean at every tier. */
 int audit_judge_trust(struct audit_judge *j, const char *hash);
-/* Write the recorded verdicts into opts->cache_path (none, or @j NULL: nothing to do). */
+/*
+ * Write the recorded verdicts into opts->cache_path (none, or @j NULL:
+ * nothing to do); with opts->seed_cache and a root, the device-independent
+ * layer's into the image's own cache (root/AUDIT_CACHE_PATH).
+ */
 int audit_judge_commit(struct audit_judge *j);
 
-/* The verdict cache (audit_cache.c). */
+/* The verdict cache (cache.c). */
 struct audit_cache_entry {
-	unsigned char key[32];	/* SHA-256(dictionary digest || hash string) */
+	unsigned char key[32];	/* SHA-256(layer's dictionary digest || hash string) */
 	long cand;		/* index of the first matching candidate, -1 none */
 	size_t checked;		/* candidates 0..checked-1 judged (cand < 0) */
 	bool used;
@@ -165,6 +178,8 @@ int audit_cache_put(struct audit_cache *c, const unsigned char key[32], long can
  * entries another writer saved meanwhile are kept (merged).
  */
 int audit_cache_save(struct audit_cache *c, const char *path);
+/* The same for @path inside @root (NULL: this system), only through *at() calls there. */
+int audit_cache_save_rooted(struct audit_cache *c, const char *root, const char *path);
 void audit_cache_clear(struct audit_cache *c);
 
 #endif

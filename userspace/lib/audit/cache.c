@@ -6,21 +6,24 @@
  * A file that is corrupt, not ours or writable by others is ignored: a
  * forged "ok" must never open the gate.
  *
- * Format 2, one line per hash: KEY CAND CHECKED, where CAND is the index of
- * the first matching candidate (-1: none among the first CHECKED).  Only
+ * Format 3, one line per hash and dictionary layer: KEY CAND CHECKED, where
+ * CAND is the index of the first matching candidate of that layer (-1: none
+ * among its first CHECKED).  The layers (audit.c) are the device-independent
+ * candidates (defaults, sequential, common: what an image build can seed)
+ * and the device's own (derived, keyed by the identifiers' digest).  Only
  * real verdicts are ever written: a verification that failed is not one.
- * Files of format 1 (which could hold a failure taken for "no match") are
- * dropped as corrupt.
+ * Files of formats 1 and 2 (one key over every tier) are dropped as corrupt.
  */
 #include "audit/audit.h"
+#include "base/rooted.h"
 #include "base/util.h"
 
 #include <fcntl.h>
-#include <libgen.h>
+#include <limits.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#define CACHE_MAGIC "credgate-audit-cache 2\n"
+#define CACHE_MAGIC "credgate-audit-cache 3\n"
 #define CACHE_MAX_ENTRIES 100000
 
 static int cmp_entry(const void *a, const void *b)
@@ -96,7 +99,8 @@ static bool owner_trusted(uid_t uid)
 	return uid == 0 || uid == geteuid() || (service_uid != (uid_t)-1 && uid == service_uid);
 }
 
-int audit_cache_load(struct audit_cache *c, const char *path)
+/* Load @base in @dirfd (only a regular file, never through a symlink). */
+static int load_at(struct audit_cache *c, int dirfd, const char *base)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *data = NULL;
@@ -105,22 +109,18 @@ int audit_cache_load(struct audit_cache *c, const char *path)
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	fd = rooted_open_regular_at(dirfd, base, O_RDONLY);
 	if (fd < 0)
 		return 0;
+	/* Trusted only when root's, ours or the service user's, and writable by nobody else. */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !owner_trusted(st.st_uid) ||
 	    (st.st_mode & 022) || st.st_size > 64 << 20)
 		return 0;
-	data = malloc((size_t)st.st_size + 1);
-	if (!data)
-		return -ENOMEM;
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, data + len, (size_t)st.st_size - len);
-
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	r = read_fd_all(fd, 64 << 20, (size_t)st.st_size, &data, &len);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0;
 	r = audit_cache_parse(c, data, len);
 	if (r < 0) {
 		audit_cache_clear(c);
@@ -129,6 +129,65 @@ int audit_cache_load(struct audit_cache *c, const char *path)
 	c->n_loaded = c->n;
 	c->dirty = false;
 	return 0;
+}
+
+/*
+ * The directory holding @path (host, or inside @root).  With @create, the
+ * missing directories are made one at a time, each with mkdirat() in its
+ * parent resolved inside @root (0755; the cache's own directory 0700).
+ */
+static int open_cache_dir(const char *root, const char *path, bool create, const char **base)
+{
+	_cleanup_free_ char *dir = NULL;
+	const char *slash = strrchr(path, '/');
+	int dfd;
+
+	if (root_is_host(root) && !slash) {
+		*base = path;	/* a relative name: the working directory */
+		dfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return dfd < 0 ? -errno : dfd;
+	}
+	dfd = rooted_open_parent(root, path, base);
+	if (dfd != -ENOENT || !create || !slash)
+		return dfd;
+	dir = strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	for (char *p = dir + 1; ; p++) {
+		if (*p == '/' || !*p) {
+			char saved = *p;
+			const char *dbase;
+			int pfd, r;
+
+			*p = '\0';
+			pfd = rooted_open_parent(root, dir, &dbase);
+			if (pfd >= 0) {
+				r = mkdirat(pfd, dbase, saved ? 0755 : 0700) < 0 && errno != EEXIST ?
+					    -errno : 0;
+				close(pfd);
+			} else {
+				r = pfd;
+			}
+			*p = saved;
+			if (r < 0)
+				return r;
+			if (!saved)
+				break;
+		}
+	}
+	return rooted_open_parent(root, path, base);
+}
+
+int audit_cache_load(struct audit_cache *c, const char *path)
+{
+	_cleanup_close_ int dfd = -1;
+	const char *base;
+
+	memset(c, 0, sizeof(*c));
+	dfd = open_cache_dir(NULL, path, false, &base);
+	if (dfd < 0)
+		return 0;
+	return load_at(c, dfd, base);
 }
 
 struct audit_cache_entry *audit_cache_find(struct audit_cache *c, const unsigned char key[32])
@@ -177,13 +236,13 @@ static int write_entries(FILE *f, const struct audit_cache *c)
 }
 
 /* Keep what another writer saved since @c was loaded (never lose a trusted record). */
-static int merge_current(struct audit_cache *c, const char *path)
+static int merge_current(struct audit_cache *c, int dirfd, const char *base)
 {
 	struct audit_cache cur;
 	size_t n0;
 	int r;
 
-	r = audit_cache_load(&cur, path);
+	r = load_at(&cur, dirfd, base);
 	if (r < 0)
 		return r;
 	if (c->n && !c->sorted)
@@ -207,36 +266,34 @@ static int merge_current(struct audit_cache *c, const char *path)
 	return r;
 }
 
-int audit_cache_save(struct audit_cache *c, const char *path)
+int audit_cache_save_rooted(struct audit_cache *c, const char *root, const char *path)
 {
-	_cleanup_free_ char *dir = strdup(path), *tmp = NULL;
 	_cleanup_close_ int dfd = -1;
+	char tmp[NAME_MAX + 1];
+	const char *base;
 	FILE *f;
 	int fd, r;
 
-	if (!dir)
-		return -ENOMEM;
-	dirname(dir);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Every step is an *at() call on the resolved directory: inside @root. */
+	dfd = open_cache_dir(root, path, true, &base);
 	if (dfd < 0)
-		return -errno;
-	/* Writers (the agent's audits, migrate, passwd) take turns. */
+		return dfd;
+	/* Writers (the agent's audits, migrate, passwd, the seed) take turns. */
 	if (flock(dfd, LOCK_EX) < 0)
 		return -errno;
-	r = merge_current(c, path);
+	r = merge_current(c, dfd, base);
 	if (r < 0)
 		return r;
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
+	if (snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", base, (long)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	unlinkat(dfd, tmp, 0);	/* a leftover of a crashed writer with our pid */
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0)
 		return -errno;
 	if (fchmod(fd, 0600) < 0 || !(f = fdopen(fd, "w"))) {
 		r = -errno;
 		close(fd);
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
 		return r;
 	}
 	r = write_entries(f, c);
@@ -244,13 +301,18 @@ int audit_cache_save(struct audit_cache *c, const char *path)
 		r = -errno;
 	if (fclose(f) && r == 0)
 		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
+	if (r == 0 && renameat(dfd, tmp, dfd, base) < 0)
 		r = -errno;
 	if (r < 0) {
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
 		return r;
 	}
 	fsync(dfd);
 	c->dirty = false;
 	return 0;
+}
+
+int audit_cache_save(struct audit_cache *c, const char *path)
+{
+	return audit_cache_save_rooted(c, NULL, path);
 }

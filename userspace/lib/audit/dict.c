@@ -383,15 +383,6 @@ const struct exact_hash *dict_find_exact(struct dict *d, const char *hash)
 	return bsearch(&key, d->exact, d->n_exact, sizeof(*d->exact), cmp_exact);
 }
 
-size_t dict_count_upto(const struct dict *d, enum cand_kind last)
-{
-	size_t n = 0;
-
-	while (n < d->n_cands && d->cands[n].kind <= last)
-		n++;
-	return n;
-}
-
 int dict_digest(const struct dict *d, size_t n, unsigned char out[32])
 {
 	static const char tag[] = "credgate-audit-dict-1";

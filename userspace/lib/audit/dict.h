@@ -87,9 +87,6 @@ long dict_find(const struct dict *d, const char *password);
 
 const struct exact_hash *dict_find_exact(struct dict *d, const char *hash);
 
-/* Number of candidates of kinds <= @last (they are contiguous). */
-size_t dict_count_upto(const struct dict *d, enum cand_kind last);
-
 /* SHA-256 over the first @n candidates: the cache key's dictionary part. */
 int dict_digest(const struct dict *d, size_t n, unsigned char out[32]);
 

@@ -12,6 +12,10 @@
 # The target's own /etc/credgate/credgate.conf is read, and every tier runs
 # (--depth full): a common password such as admin12345 fails the build.
 # Exit codes of credgate audit: 0 compliant, 1 violations, 2 error.
+# The same audit seeds the target's verdict cache (--seed-cache:
+# /var/lib/credgate/audit.cache, 0600; Buildroot's fakeroot makes it root's
+# in the image) with the device-independent verdicts, so a device's first
+# boot hashes only its derived candidates.  CREDGATE_SEED=0: no seed.
 set -u
 target=${1:?usage: post-build.sh TARGET_DIR [credgate audit args]}
 shift
@@ -26,8 +30,11 @@ if [ -z "$tool" ]; then
 		exit 2
 	}
 fi
+seed=--seed-cache
+[ "${CREDGATE_SEED:-1}" = 0 ] && seed=
 # --redact: build logs are kept; they name account, store and verdict only.
-"$tool" audit --root "$target" --depth full --redact "$@"
+# shellcheck disable=SC2086 # $seed is one word or none
+"$tool" audit --root "$target" --depth full --redact $seed "$@"
 rc=$?
 case $rc in
 0) echo "credgate post-build: $target: no blank/default/guessable passwords" ;;

@@ -19,9 +19,15 @@
 #                      (paths inside the rootfs, as on the device)
 # CREDGATE_AUDIT_FATAL "1" (default): violations fail the build; "0": warn only
 #                      (development images with debug-tweaks/empty-root-password).
+# CREDGATE_AUDIT_SEED  "1" (default): the same audit seeds the image's verdict
+#                      cache (--seed-cache: /var/lib/credgate/audit.cache, 0600,
+#                      root under pseudo) with the device-independent verdicts,
+#                      so a device's first boot hashes only its derived
+#                      candidates; "0": no seed.
 
 CREDGATE_AUDIT_ARGS ??= ""
 CREDGATE_AUDIT_FATAL ??= "1"
+CREDGATE_AUDIT_SEED ??= "1"
 
 DEPENDS += "credgate-native"
 IMAGE_PREPROCESS_COMMAND += "credgate_audit_rootfs; "
@@ -29,8 +35,10 @@ IMAGE_PREPROCESS_COMMAND += "credgate_audit_rootfs; "
 credgate_audit_rootfs () {
 	report=${T}/credgate-audit.txt
 	rc=0
+	seed=
+	[ "${CREDGATE_AUDIT_SEED}" = "1" ] && seed=--seed-cache
 	# --redact: build logs are kept; they name account, store and verdict only.
-	credgate audit --root ${IMAGE_ROOTFS} --depth full --redact ${CREDGATE_AUDIT_ARGS} >$report 2>&1 || rc=$?
+	credgate audit --root ${IMAGE_ROOTFS} --depth full --redact $seed ${CREDGATE_AUDIT_ARGS} >$report 2>&1 || rc=$?
 	case $rc in
 	0)
 		bbnote "credgate: rootfs audit clean"
