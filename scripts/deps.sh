@@ -19,6 +19,10 @@ PKGS=(
 	jq shellcheck file qemu-user xz-utils util-linux coreutils
 	# sh-prometheus (promtool), sh-report_cli (headless chromium).
 	prometheus chromium
+	# sh-ansible: ansible-core (ansible-playbook, ansible-vault, ansible-doc,
+	# ansible-test), python3-yaml; ansible-test sanity's offline subset
+	# (yamllint, pycodestyle, voluptuous for validate-modules).
+	ansible-core python3-yaml yamllint python3-pycodestyle python3-voluptuous
 )
 
 missing=()

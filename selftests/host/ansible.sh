@@ -52,6 +52,15 @@ export ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_CONFIG=$work/ansible.cfg
 export ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
 PB=$root/integration/ansible/playbooks
 
+# 0. The collection's documentation and syntax (what of ansible-test
+# sanity runs offline is in docs/testing.md).
+for m in audit status support migrate; do
+	check "ansible-doc credgate.device.$m parses" ansible-doc "credgate.device.$m" >/dev/null
+done
+printf -- '- hosts: localhost\n  gather_facts: false\n  roles:\n    - role: credgate.device.agent\n      vars:\n        credgate_tarball: /nonexistent.tar.gz\n' >"$work/role.yml"
+check "role credgate.device.agent: syntax" ansible-playbook --syntax-check "$work/role.yml" >/dev/null 2>&1
+check "fleet-audit.yml and migrate.yml: syntax" ansible-playbook --syntax-check "$PB/fleet-audit.yml" "$PB/migrate.yml" >/dev/null 2>&1
+
 devices=(dev1 dev2 dev3)
 {
 	echo "all:"

@@ -18,7 +18,7 @@ description:
   - Read-only; reports C(changed=false).
 version_added: 0.2.0
 author:
-  - credgate developers
+  - credgate developers (@credgate)
 options:
   credgate:
     description: The credgate program on the device (a name looked up in C(PATH), or a path).
@@ -105,7 +105,7 @@ redacted:
   returned: success
   type: bool
 exit_status:
-  description: credgate audit exit status: 0 compliant, 1 violations found.
+  description: Exit status of credgate audit (0 compliant, 1 violations found).
   returned: success
   type: int
 ansible_facts:

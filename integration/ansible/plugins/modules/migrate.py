@@ -14,11 +14,11 @@ description:
     is a violation gets a new random password (C(policy=random)), must define
     its own before the next use (C(user)) or is locked (C(lock)).
   - With C(policy=random) credgate writes the new passwords into a file in a
-    private temporary directory on the device (mode 0700, the file 0600); the
+    private temporary directory on the device (mode 0700, the file 0600). The
     module reads them back, overwrites and deletes the file and returns them
     in C(credentials). They exist nowhere else on the device.
-  - The task B(must) set C(no_log: true) with C(policy=random), or the module
-    refuses before changing anything: the result carries the new passwords,
+  - The task B(must) set C(no_log=true) with C(policy=random), or the module
+    refuses before changing anything. The result carries the new passwords,
     and C(no_log) keeps them out of the output, the callbacks and the log
     while the registered variable still holds them, for the next task to write
     them to a controller file (mode 0600) or into Ansible Vault
@@ -26,7 +26,7 @@ description:
   - In check mode runs the audit only and reports which accounts would change.
 version_added: 0.2.0
 author:
-  - credgate developers
+  - credgate developers (@credgate)
 options:
   credgate:
     description: The credgate program on the device (a name looked up in C(PATH), or a path).

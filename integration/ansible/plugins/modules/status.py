@@ -19,7 +19,7 @@ description:
     and its C(status_group); never a password or hash.
 version_added: 0.2.0
 author:
-  - credgate developers
+  - credgate developers (@credgate)
 options:
   credgate:
     description: The credgate program on the device (a name looked up in C(PATH), or a path).
@@ -74,7 +74,7 @@ status:
   returned: success
   type: dict
 exit_status:
-  description: credgate status exit status: 0 no violation known, 1 violations, 2 neither the agent nor the gate answered.
+  description: Exit status of credgate status (0 no violation known, 1 violations, 2 neither the agent nor the gate answered).
   returned: success
   type: int
 ansible_facts:

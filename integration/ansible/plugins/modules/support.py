@@ -16,7 +16,7 @@ description:
     which reads the configuration and os-release itself (C(offline=auto)).
 version_added: 0.2.0
 author:
-  - credgate developers
+  - credgate developers (@credgate)
 options:
   credgate:
     description: The credgate program on the device (a name looked up in C(PATH), or a path).
