@@ -197,7 +197,7 @@ for d in "${devices[@]}"; do
 	if [ "$(shadow_field "$work/$d/root/etc/shadow" root 2)$(shadow_field "$work/$d/root/etc/shadow" svc 2)" = '*!' ] && verifies 'Vq7#unusual-Strong-93' "$(shadow_field "$work/$d/root/etc/shadow" alice 2)"; then ok "$d: alice, root and svc untouched"; else not_ok "$d: alice, root and svc untouched"; fi
 done
 check "6 passwords, all distinct" [ "$(printf '%s\n' "${passwords[@]}" | sort -u | wc -l)" -eq 6 ]
-leftover=$(find /tmp "$work/ansible-remote" -maxdepth 1 -name 'credgate-migrate.*' 2>/dev/null | wc -l)
+leftover=$(find /run /tmp "$work/ansible-remote" -maxdepth 1 -name 'credgate-migrate.*' 2>/dev/null | wc -l)
 check "no credentials directory left on the device ($leftover)" [ "$leftover" -eq 0 ]
 
 # 5. A second fleet audit is clean; the agents agree.

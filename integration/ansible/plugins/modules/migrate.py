@@ -14,7 +14,8 @@ description:
     is a violation gets a new random password (C(policy=random)), must define
     its own before the next use (C(user)) or is locked (C(lock)).
   - With C(policy=random) credgate writes the new passwords into a file in a
-    private temporary directory on the device (mode 0700, the file 0600). The
+    private temporary directory on the device (in C(/run), a tmpfs on most
+    systems, when writable; mode 0700, the file 0600). The
     module reads them back, overwrites and deletes the file and returns them
     in C(credentials). They exist nowhere else on the device.
   - The task B(must) set C(no_log=true) with C(policy=random), or the module
@@ -223,7 +224,10 @@ def main():
         if p['policy'] == 'random':
             old = os.umask(0o077)
             try:
-                tmp = tempfile.mkdtemp(prefix='credgate-migrate.')
+                # /run is a tmpfs on most systems: the passwords never
+                # reach flash there.
+                tmp = tempfile.mkdtemp(prefix='credgate-migrate.',
+                                       dir='/run' if os.access('/run', os.W_OK) else None)
             finally:
                 os.umask(old)
             out_file = os.path.join(tmp, 'credentials')
