@@ -22,6 +22,10 @@ PKGS=(
 	# audit_stores.sh writes its service-store corpora with the real tools:
 	# mosquitto_passwd, smbpasswd, wpa_passphrase (htdigest: apache2-utils).
 	mosquitto samba-common-bin wpasupplicant
+	# sh-ansible: ansible-core (ansible-playbook, ansible-vault, ansible-doc,
+	# ansible-test), python3-yaml; ansible-test sanity's offline subset
+	# (yamllint, pycodestyle, voluptuous for validate-modules).
+	ansible-core python3-yaml yamllint python3-pycodestyle python3-voluptuous
 )
 
 missing=()
