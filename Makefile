@@ -311,7 +311,7 @@ install: all
 	$(if $(AGENT_SRCS),install -m 0755 $(BUILD)/credgated $(DESTDIR)$(SBINDIR)/credgated)
 	$(if $(PAM_MODULE),install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(PAMCONFIGDIR))
 	$(if $(PAM_MODULE),install -m 0644 $(PAM_MODULE) $(DESTDIR)$(PAMDIR)/pam_credgate.so)
-	$(if $(PAM_MODULE),install -m 0644 etc/pam-configs/credgate $(DESTDIR)$(PAMCONFIGDIR)/credgate)
+	$(if $(PAM_MODULE),for f in etc/pam-configs/*; do install -m 0644 $$f $(DESTDIR)$(PAMCONFIGDIR)/; done)
 	for f in $(wildcard $(DATA_FILES)); do install -m 0644 $$f $(DESTDIR)$(DATADIR)/; done
 	install -d $(DESTDIR)$(DATADIR)/varlink
 	for f in $(IDL_SRCS); do install -m 0644 $$f $(DESTDIR)$(DATADIR)/varlink/; done

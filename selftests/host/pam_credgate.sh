@@ -161,6 +161,50 @@ change record "$good" "$good"
 audit_stats
 check "control: without the record line the audit hashes" not grep -q 'verifications=0 ' "$T/a.err"
 
+# --- 5. With credgated (--backend none): open within 1 s, no hashing -----
+agent=$B/credgated cli=$CG work=$T/agent pid=''
+if [ -x "$agent" ]; then
+	. "$(dirname "$0")/agent_lib.inc"
+	trap 'stop_agent; rm -rf "$T"' EXIT
+	mkdir -p "$work/etc" "$work/state"
+	printf 'root:x:0:0::/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n' >"$work/etc/passwd"
+	root_hash='!'	# locked: nothing to hash but admin's
+	write_shadow "$root_hash" "$(hash admin)"
+	printf '[gate]\nbackend = none\n[audit]\nstores = shadow:%s passwd:%s\n' \
+		"$work/etc/shadow" "$work/etc/passwd" >"$work/credgate.conf"
+	cat >"$T/awriter" <<EOF2
+#!/bin/sh
+printf 'root:%s:19000:0:99999:7:::\nadmin:%s:19500:0:99999:7:::\n' '$root_hash' "\$(mkpasswd -m sha-512 '$good')" >"$work/etc/shadow.tmp" &&
+	mv "$work/etc/shadow.tmp" "$work/etc/shadow"
+EOF2
+	chmod +x "$T/awriter"
+	aopts="config=$work/credgate.conf cache=$work/state/audit.cache"
+	cat >"$T/pam.d/agent" <<EOF2
+password requisite $MOD $aopts
+password required pam_exec.so quiet $T/awriter
+password optional $MOD record $aopts
+EOF2
+	if start_agent "$work/credgate.conf" && wait_for not_compliant 5000 >/dev/null; then
+		"$H" "$T/pam.d" agent admin "$good" "$good" >"$T/out" 2>&1
+		rc=$?
+		if [ "$rc" -eq 0 ] && ms=$(wait_for compliant 1000); then
+			check "passwd through the stack: the agent is compliant within 1 s (${ms} ms)" true
+		else
+			check "passwd through the stack: the agent is compliant within 1 s (rc $rc)" false
+			sed 's/^/# /' "$T/out" "$work/agent.log"
+		fi
+		check "the agent hashed nothing for it (trusted record)" \
+			bash -c "CREDGATE_AUDIT_STATS=1 '$CG' audit --config '$work/credgate.conf' --cache '$work/state/audit.cache' --depth full 2>&1 | grep -q 'verifications=0 '"
+	else
+		check "credgated started and found admin's default" false
+		sed 's/^/# /' "$work/agent.log"
+	fi
+	stop_agent
+else
+	skip "passwd through the stack with credgated" "$agent not built"
+	skip "the agent hashed nothing for it" "$agent not built"
+fi
+
 check "the host's /etc/shadow and /etc/passwd are untouched" \
 	[ "$(sha256sum /etc/shadow /etc/passwd 2>/dev/null)" = "$host_sum" ]
 echo "1..$n"
