@@ -162,6 +162,7 @@ audit_stats
 check "control: without the record line the audit hashes" not grep -q 'verifications=0 ' "$T/a.err"
 
 # --- 5. With credgated (--backend none): open within 1 s, no hashing -----
+# shellcheck disable=SC2034 # cli and pid are agent_lib.inc's
 agent=$B/credgated cli=$CG work=$T/agent pid=''
 if [ -x "$agent" ]; then
 	. "$(dirname "$0")/agent_lib.inc"
