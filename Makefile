@@ -71,6 +71,7 @@ BPF_SRCS   := $(sort $(wildcard bpf/*.bpf.c))
 HOSTTEST_SRCS := $(sort $(wildcard selftests/host/*.c))
 VMTEST_SRCS   := $(sort $(wildcard selftests/vm/*.c))
 BENCH_SRCS    := $(sort $(wildcard userspace/bench/*.c))
+PAM_SRCS      := $(sort $(wildcard userspace/pam/*.c))
 
 # The bpf backend's sources (only the loader includes the skeleton) and
 # what stands in for them with BPF=0.
@@ -96,7 +97,19 @@ VMTESTS    := $(VMTEST_SRCS:selftests/vm/%.c=$(BUILD)/selftests/vm/%)
 BENCH_BINS := $(BENCH_SRCS:userspace/bench/%.c=$(BUILD)/bench/%)
 
 LIBCREDGATE := $(BUILD)/libcredgate.a
-BINS := $(BUILD)/credgate $(if $(AGENT_SRCS),$(BUILD)/credgated)
+# PAM=1 (default): pam_credgate.so, the PAM password module (libpam0g-dev).
+PAM ?= 1
+ifeq ($(filter 0 1,$(PAM)),)
+$(error PAM must be 0 or 1, not '$(PAM)')
+endif
+PAM_MODULE := $(if $(filter 1,$(PAM)),$(BUILD)/pam_credgate.so)
+# The module links the library and the CLI's audit options into a shared
+# object, so every userland object is built position-independent (-fPIC;
+# the programs stay PIE).
+PAM_OBJS := $(PAM_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/userspace/cli/audit_args.o
+PAMDIR ?= $(if $(MULTIARCH),/usr/lib/$(MULTIARCH)/security,/lib/security)
+PAMCONFIGDIR ?= $(PREFIX)/share/pam-configs
+BINS := $(BUILD)/credgate $(if $(AGENT_SRCS),$(BUILD)/credgated) $(PAM_MODULE)
 
 # kselftest harness headers, taken from the linux-source tree at build time.
 KSFT_DIR := $(BUILD)/ksft
@@ -124,7 +137,7 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 
 $(BUILD)/userspace/%.o: userspace/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
 
 # Generated headers must exist before the first compile that includes them
 # (later builds know it from the .d files).  Only the loader includes the
@@ -194,6 +207,19 @@ $(BUILD)/test/credgate: $(CLI_OBJS) $(LIBCREDGATE_TEST)
 $(BUILD)/credgated: $(AGENT_OBJS) $(LIBCREDGATE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Only pam_sm_* leave the module (userspace/pam/pam_credgate.map): the
+# library's symbols never meet the host program's.
+$(BUILD)/pam_credgate.so: $(PAM_OBJS) $(LIBCREDGATE) userspace/pam/pam_credgate.map
+	$(CC) $(LDFLAGS) -shared -Wl,--version-script=userspace/pam/pam_credgate.map -Wl,-z,defs -Wl,--as-needed \
+		-o $@ $(PAM_OBJS) $(LIBCREDGATE) -lpam $(LDLIBS)
+
+# The PAM test harness (selftests/pam): a password change through
+# pam_start_confdir() with a private stack, never the host's /etc/pam.d.
+$(BUILD)/selftests/pam/%: selftests/pam/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(LDFLAGS) -lpam
+PAM_TESTS := $(if $(filter 1,$(PAM)),$(patsubst %.c,$(BUILD)/%,$(wildcard selftests/pam/*.c)))
+
 $(KSFT_DIR)/kselftest_harness.h:
 	scripts/ksft-headers.sh $(KSFT_DIR)
 
@@ -210,10 +236,10 @@ $(BUILD)/bench/%: userspace/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread -MMD -MP -MF $@.d -o $@ $< $(LDFLAGS) -lpthread
 
-tests: $(BINS) $(BUILD)/test/credgate $(HOSTTESTS) $(VMTESTS) $(BENCH_BINS)
+tests: $(BINS) $(BUILD)/test/credgate $(HOSTTESTS) $(VMTESTS) $(BENCH_BINS) $(PAM_TESTS)
 
 -include $(LIB_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(AGENT_OBJS:.o=.d) \
-	$(HOSTTESTS:=.d) $(VMTESTS:=.d) $(BENCH_BINS:=.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d)
+	$(HOSTTESTS:=.d) $(VMTESTS:=.d) $(BENCH_BINS:=.d) $(PAM_OBJS:.o=.d) $(PAM_TESTS:=.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d)
 
 check:
 	scripts/deps.sh
@@ -291,6 +317,9 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 $(BUILD)/credgate $(DESTDIR)$(BINDIR)/credgate
 	$(if $(AGENT_SRCS),install -m 0755 $(BUILD)/credgated $(DESTDIR)$(SBINDIR)/credgated)
+	$(if $(PAM_MODULE),install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(PAMCONFIGDIR))
+	$(if $(PAM_MODULE),install -m 0644 $(PAM_MODULE) $(DESTDIR)$(PAMDIR)/pam_credgate.so)
+	$(if $(PAM_MODULE),for f in etc/pam-configs/*; do install -m 0644 $$f $(DESTDIR)$(PAMCONFIGDIR)/; done)
 	for f in $(wildcard $(DATA_FILES)); do install -m 0644 $$f $(DESTDIR)$(DATADIR)/; done
 	install -d $(DESTDIR)$(DATADIR)/varlink
 	for f in $(IDL_SRCS); do install -m 0644 $$f $(DESTDIR)$(DATADIR)/varlink/; done

@@ -27,11 +27,11 @@ sysroots=${CROSS_SYSROOTS:-$PWD/build-sysroot}
 # sysroot fallback the runtime libraries behind them.
 TARGET_DEV=(
 	libc6-dev libcrypt-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev
-	libcap-dev libseccomp-dev libjson-c-dev libinih-dev libssl-dev
+	libcap-dev libseccomp-dev libjson-c-dev libinih-dev libssl-dev libpam0g-dev
 )
 TARGET_RUNTIME=(
 	libc6 linux-libc-dev libcrypt1 libbpf1 libelf1 zlib1g libzstd1 libcap2
-	libseccomp2 libjson-c5 libinih1 libssl3 libgcc-s1
+	libseccomp2 libjson-c5 libinih1 libssl3 libgcc-s1 libpam0g libaudit1 libcap-ng0
 )
 HOST_PKGS=(qemu-user file pkg-config)
 

@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(
 	build-essential make gcc clang llvm lld pkg-config git ca-certificates
 	libcrypt-dev libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
-	libcap-dev libseccomp-dev libjson-c-dev libinih-dev libssl-dev
+	libcap-dev libseccomp-dev libjson-c-dev libinih-dev libssl-dev libpam0g-dev
 	linux-source-6.1 flex bison bc cpio kmod dwarves libssl-dev
 	qemu-system-x86 busybox-static
 	whois apache2-utils openssl john python3 perl attr passwd
