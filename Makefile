@@ -135,9 +135,17 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/userspace/%.o: userspace/%.c
+$(BUILD)/userspace/%.o: userspace/%.c $(BUILD)/gen/cflags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
+
+# The compiler and flags objects were built with, rewritten only when they
+# change: a new flag (-fPIC, a sanitizer) rebuilds every object instead of
+# linking stale ones.
+$(BUILD)/gen/cflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CFLAGS) -fPIC' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # Generated headers must exist before the first compile that includes them
 # (later builds know it from the .d files).  Only the loader includes the
@@ -193,7 +201,7 @@ TEST_LIB_OBJS := $(filter-out $(TEST_HOOK_SRCS:%.c=$(BUILD)/%.o),$(LIB_OBJS)) \
 	$(TEST_HOOK_SRCS:%.c=$(BUILD)/test/%.o)
 LIBCREDGATE_TEST := $(BUILD)/libcredgate-test.a
 
-$(BUILD)/test/userspace/%.o: userspace/%.c
+$(BUILD)/test/userspace/%.o: userspace/%.c $(BUILD)/gen/cflags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DCREDGATE_TEST_HOOKS -MMD -MP -c $< -o $@
 

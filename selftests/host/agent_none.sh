@@ -372,8 +372,9 @@ PY
 	# 8 connections each fill the 56 slots others may take; an eighth user
 	# is refused (limit 56), root still gets its status.
 	holders=()
+	mkdir -m 1777 "$work/held"	# the holders (uids 6000x) say "ready" here
 	for u in 60001 60002 60003 60004 60005 60006 60007; do
-		setpriv --reuid $u --regid $u --clear-groups /usr/bin/python3 - "$sock" <<'PY' &
+		setpriv --reuid $u --regid $u --clear-groups /usr/bin/python3 - "$sock" "$work/held/$u" <<'PY' &
 import socket, sys, time
 held = []
 for _ in range(8):
@@ -382,11 +383,16 @@ for _ in range(8):
     s.sendall(b'{"method":"io.credgate.Device.GetSupport"}\0')
     s.recv(65536)
     held.append(s)
-time.sleep(20)
+open(sys.argv[2], "w").close()
+time.sleep(60)
 PY
 		holders+=($!)
 	done
-	sleep 3
+	# every holder says when its 8 connections are answered (bounded)
+	for _ in $(seq 300); do
+		[ "$(ls "$work/held" | wc -l)" -ge 7 ] && break
+		sleep 0.1
+	done
 	setpriv --reuid 60008 --regid 60008 --clear-groups /usr/bin/python3 - "$sock" >"$work/reserve.txt" 2>&1 <<'PY'
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
