@@ -292,7 +292,7 @@ static int classify_service(struct audit_run_ctx *c, const struct store_file *sf
 	struct store_record tagged = *rec;
 	int r;
 
-	r = service_judge(&c->dict, sf, rec, c->opts->unknown_ok, c->diag, c->ud,
+	r = service_judge(&c->dict, &c->dev, sf, rec, c->opts->unknown_ok, c->diag, c->ud,
 			  &c->rep->n_errors, &sv);
 	if (r < 0)
 		return r;

@@ -130,7 +130,7 @@ static void set(struct service_verdict *out, enum cg_verdict v, const char *fmt,
 	va_end(ap);
 }
 
-int service_judge(const struct dict *d, const struct store_file *sf,
+int service_judge(const struct dict *d, const struct dict *dev, const struct store_file *sf,
 		  const struct store_record *rec, bool unknown_ok, store_diag_fn diag,
 		  void *ud, unsigned *n_errors, struct service_verdict *out)
 {
@@ -138,7 +138,7 @@ int service_judge(const struct dict *d, const struct store_file *sf,
 	const char *counted = unknown_ok ? " (allowed by configuration)" : "; counted as a violation";
 	const struct service_default *def = NULL;
 	struct hash_info info;
-	long i;
+	long i, j;
 	int r;
 
 	*out = (struct service_verdict){ .verdict = CG_VERDICT_OK };
@@ -172,7 +172,21 @@ int service_judge(const struct dict *d, const struct store_file *sf,
 			type_default_detail(out, rec, def, stored);
 			return 0;
 		}
+		/*
+		 * Both layers, in the order the audit tries them: defaults
+		 * (@d), then derived (@dev, the device's identifiers), then
+		 * sequential and common (@d again).
+		 */
 		i = dict_find(d, rec->hash);
+		if (i >= 0 && d->cands[i].kind == CAND_DEFAULT) {
+			describe(out, rec, &d->cands[i], stored);
+			return 0;
+		}
+		j = dev ? dict_find(dev, rec->hash) : -1;
+		if (j >= 0) {
+			describe(out, rec, &dev->cands[j], stored);
+			return 0;
+		}
 		if (i >= 0) {
 			describe(out, rec, &d->cands[i], stored);
 			return 0;
