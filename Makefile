@@ -114,7 +114,7 @@ BINS := $(BUILD)/credgate $(if $(AGENT_SRCS),$(BUILD)/credgated) $(PAM_MODULE)
 # kselftest harness headers, taken from the linux-source tree at build time.
 KSFT_DIR := $(BUILD)/ksft
 
-.PHONY: all check demo bench fuzz fuzz-build clean install dist deps tests
+.PHONY: all check demo bench fuzz fuzz-build clean install dist deps tests vm-data
 all: $(BINS)
 
 deps:
@@ -249,9 +249,17 @@ tests: $(BINS) $(BUILD)/test/credgate $(HOSTTESTS) $(VMTESTS) $(BENCH_BINS) $(PA
 -include $(LIB_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(AGENT_OBJS:.o=.d) \
 	$(HOSTTESTS:=.d) $(VMTESTS:=.d) $(BENCH_BINS:=.d) $(PAM_OBJS:.o=.d) $(PAM_TESTS:=.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d)
 
+# Host-made data of the VM tests (scripts/vm/decision-data: yescrypt hashes
+# and their seed; about 45 s of hashing, redone only when credgate changes).
+VM_DATA := $(BUILD)/selftests/vm/data/decision/audit.cache
+$(VM_DATA): $(BUILD)/credgate scripts/vm/decision-data
+	scripts/vm/decision-data $(BUILD) >/dev/null
+
+vm-data: $(VM_DATA)
+
 check:
 	scripts/deps.sh
-	$(MAKE) tests
+	$(MAKE) tests vm-data
 	scripts/check
 
 demo:
