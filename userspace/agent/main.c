@@ -216,7 +216,7 @@ static int setup_varlink(struct agent *a)
 		.root_reserve = (unsigned int)a->config.varlink.max_clients / 8,
 		.idle_timeout_ms = (unsigned int)(a->config.varlink.idle_timeout * 1000),
 	};
-	const char *path = a->socket_path ? a->socket_path : a->config.varlink.socket;
+	const char *path = a->socket_path;	/* resolved in main() */
 	_cleanup_free_ char *dir = strdup(path);
 	char *slash;
 	int r;
@@ -247,7 +247,6 @@ static int setup_varlink(struct agent *a)
 	r = vl_server_listen(a->server, path, 0666);
 	if (r < 0)
 		return r;
-	a->socket_path = path;
 	return 0;
 }
 
@@ -366,9 +365,11 @@ int main(int argc, char **argv)
 		r = agent_resolve_status_group(&a);
 	if (r < 0)
 		goto out;
+	/* --socket, or [varlink] socket: one choice for the agent and
+	 * --check-privileges. */
+	if (a.socket_path == NULL)
+		a.socket_path = a.config.varlink.socket;
 	if (a.check_privileges) {
-		if (a.socket_path == NULL)
-			a.socket_path = a.config.varlink.socket;
 		r = prepare_state_dir(&a);
 		r = r < 0 ? EXIT_CG_ERROR : agent_check_privileges(&a);
 		cg_metadata_free(&a.metadata);

@@ -17,52 +17,9 @@ description:
     details are dropped.
   - Read-only; reports C(changed=false).
 version_added: 0.2.0
-author:
-  - credgate developers (@credgate)
-options:
-  credgate:
-    description: The credgate program on the device (a name looked up in C(PATH), or a path).
-    type: str
-    default: credgate
-  root:
-    description: Audit the file system under this directory (C(--root)) instead of the running system.
-    type: path
-  depth:
-    description: Audit depth (C(--depth)); the device's C([audit]) configuration when not given.
-    type: str
-    choices: [fast, full]
-  stores:
-    description: Stores to audit instead of the configured ones, each C(TYPE:PATH) (C(--store)).
-    type: list
-    elements: str
-    default: []
-  defaults:
-    description: Extra lists of factory default passwords on the device (C(--defaults)).
-    type: list
-    elements: path
-    default: []
-  no_builtin:
-    description: Do not use the built-in password lists (C(--no-builtin)).
-    type: bool
-    default: false
-  device_id:
-    description: Device identifiers the derived tier tries, e.g. C(serial), C(mac) (C(--device-id KEY=VALUE)).
-    type: dict
-    default: {}
-  allow_unknown:
-    description: Do not count unknown hash methods as violations (C(--allow-unknown)).
-    type: bool
-    default: false
-  threads:
-    description: Worker threads (C(--threads)).
-    type: int
-  cache:
-    description: Verdict cache file (C(--cache)).
-    type: path
-  no_cache:
-    description: Neither read nor write the verdict cache (C(--no-cache)).
-    type: bool
-    default: false
+extends_documentation_fragment:
+  - credgate.device.credgate
+  - credgate.device.credgate.audit
 attributes:
   check_mode:
     support: full

@@ -26,13 +26,10 @@ description:
     (playbooks/migrate.yml).
   - In check mode runs the audit only and reports which accounts would change.
 version_added: 0.2.0
-author:
-  - credgate developers (@credgate)
+extends_documentation_fragment:
+  - credgate.device.credgate
+  - credgate.device.credgate.audit
 options:
-  credgate:
-    description: The credgate program on the device (a name looked up in C(PATH), or a path).
-    type: str
-    default: credgate
   policy:
     description: What happens to an offending account (C(--policy)).
     type: str
@@ -62,38 +59,6 @@ options:
     description: Audit depth (C(--depth)).
     type: str
     choices: [fast, full]
-  stores:
-    description: Stores instead of the configured ones, each C(TYPE:PATH) (C(--store)).
-    type: list
-    elements: str
-    default: []
-  defaults:
-    description: Extra lists of factory default passwords (C(--defaults)).
-    type: list
-    elements: path
-    default: []
-  no_builtin:
-    description: Do not use the built-in password lists (C(--no-builtin)).
-    type: bool
-    default: false
-  device_id:
-    description: Device identifiers for the derived tier (C(--device-id KEY=VALUE)).
-    type: dict
-    default: {}
-  allow_unknown:
-    description: Do not count unknown hash methods as violations (C(--allow-unknown)).
-    type: bool
-    default: false
-  threads:
-    description: Worker threads (C(--threads)).
-    type: int
-  cache:
-    description: Verdict cache file (C(--cache)).
-    type: path
-  no_cache:
-    description: Neither read nor write the verdict cache (C(--no-cache)).
-    type: bool
-    default: false
 attributes:
   check_mode:
     support: full

@@ -18,13 +18,9 @@ description:
   - The agent names violating accounts (user, store, verdict) only to root
     and its C(status_group); never a password or hash.
 version_added: 0.2.0
-author:
-  - credgate developers (@credgate)
+extends_documentation_fragment:
+  - credgate.device.credgate
 options:
-  credgate:
-    description: The credgate program on the device (a name looked up in C(PATH), or a path).
-    type: str
-    default: credgate
   socket:
     description: The agent's Varlink socket (C(--socket)); the configured one when not given.
     type: path

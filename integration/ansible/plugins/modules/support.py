@@ -15,13 +15,9 @@ description:
   - When the agent does not answer, falls back to C(credgate support --offline --json),
     which reads the configuration and os-release itself (C(offline=auto)).
 version_added: 0.2.0
-author:
-  - credgate developers (@credgate)
+extends_documentation_fragment:
+  - credgate.device.credgate
 options:
-  credgate:
-    description: The credgate program on the device (a name looked up in C(PATH), or a path).
-    type: str
-    default: credgate
   socket:
     description: The agent's Varlink socket (C(--socket)).
     type: path
