@@ -8,22 +8,9 @@
 # fixes every verdict that closes the gate.  Shipped lists, default costs.
 # Prints TAP.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-CG=${CREDGATE_BUILD:-$root/build}/credgate
-T=$(mktemp -d /tmp/cg-verdicts.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-n=0
-check() { # NAME CMD...
-	local name=$1; shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-not() { ! "$@"; }
-
-for tool in mkpasswd perl gcc; do
-	command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool not installed (scripts/deps.sh)"; exit 0; }
-done
+# shellcheck source=selftests/host/audit_lib.inc
+. "$(dirname "$0")/audit_lib.inc"
+audit_suite verdicts mkpasswd perl gcc
 sha() { mkpasswd -m sha-512 "$1"; }
 mk_tree() { # DIR SHADOW-LINES...
 	local d=$1; shift
