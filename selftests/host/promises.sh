@@ -13,6 +13,9 @@
 # - [migration] first_boot = user and lock, and the retry after a failed
 #   first boot;
 # - --syslog (a private /dev/log in a mount namespace);
+# - a locked gate (read-only bind mounts) and the refusal log lines from
+#   kernel records on a FIFO over /dev/kmsg: one line per program and port
+#   per 60 s, the permissive line;
 # - the systemd unit and the init script, statically: systemd-analyze
 #   verify on a `make install` tree, sh -n and shellcheck, paths as
 #   installed.
@@ -280,6 +283,61 @@ with open(sys.argv[1], \"wb\") as out:
 else
 	skip "--syslog: lines reach syslog" "unshare -m or python3 not available"
 	skip "--syslog: standard error still has the log" "unshare -m or python3 not available"
+fi
+
+# --- 5b. A locked gate; refusal log lines from the kernel's records ---------
+# A private mount namespace (unshare -m): mode and allow_ports of the fake
+# securityfs bind-mounted read-only (writes fail with EROFS, as the
+# kernel's do on a locked gate), and a FIFO over /dev/kmsg, the lsm
+# backend's event source, fed by the test with records in the kernel's
+# format ("PRI,SEQ,USEC,FLAGS;MESSAGE", one write per record).
+if unshare -m true 2>/dev/null; then
+	fake_lsm
+	write_shadow '!' "$def"
+	rm -f "$work/kmsg" && mkfifo "$work/kmsg"
+	rm -f "$sock"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	CREDGATE_SYSFS_ROOT=$fake unshare -m sh -c '
+		set -e
+		mount --make-rprivate /
+		mount --bind "$1" /dev/kmsg
+		for f in mode allow_ports; do
+			mount --bind "$2/$f" "$2/$f"
+			mount -o remount,bind,ro "$2/$f"
+		done
+		shift 2
+		exec "$@"' sh "$work/kmsg" "$sec" "$agent" --config "$work/credgate.conf" \
+		--state-dir "$work/state-kmsg" --socket "$sock" --foreground --os-release /dev/null \
+		>"$work/agent.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	check "a locked gate (mode, allow_ports refuse writes): warned, kept as they are, gate closed" \
+		eval 'logged "mode and allow list are locked until reboot" && [ "$(cut -c1-3 "$sec/mode")" = off ] && gate_closed'
+	wait_for not_compliant 10000 >/dev/null
+	exec 7<>"$work/kmsg"	# read-write: never blocks, and the FIFO has a writer
+	# One record per write, 0.3 s apart: the agent reads one record per
+	# read(2) (as from /dev/kmsg), so records must not queue up together.
+	kmsg() { printf '4,%s,%s000000,-;credgate: %s\n' "$1" "$1" "$2" >&7; sleep 0.3; }
+	for i in 1 2 3; do kmsg "10$i" 'refused listen comm=telnetd pid=122 uid=0 addr=0.0.0.0 port=23'; done
+	kmsg 110 'refused listen comm=telnetd pid=123 uid=0 addr=0.0.0.0 port=2323'
+	kmsg 111 'audited bind comm=httpd pid=130 uid=33 addr=:: port=80'
+	sleep 0.5
+	stop_agent	# before the FIFO loses its writer
+	exec 7>&-
+	line23="refused listen of telnetd (pid 122, uid 0) on 0.0.0.0 port 23: the gate is closed because admin (default in $work/etc/shadow); fix: 'credgate migrate --policy random'"
+	check "refusal line: program, pid, uid, address, port, the accounts holding the gate and the fix" \
+		logged "$line23"
+	check "three refusals of telnetd on port 23 within 60 s: one line" \
+		[ "$(grep -c 'refused listen of telnetd (pid 122' "$work/agent.log")" = 1 ]
+	check "the same program on another port: a line of its own" \
+		logged 'refused listen of telnetd (pid 123, uid 0) on 0.0.0.0 port 2323'
+	check "an audited (permissive) record: 'would refuse (permissive mode, allowed)'" \
+		logged 'would refuse (permissive mode, allowed) bind of httpd (pid 130, uid 33) on \[::\] port 80'
+	grep -q 'refused\|would refuse' "$work/agent.log" || show_log
+else
+	for w in "locked gate warned" "refusal line" "one line per 60 s" "another port" "permissive line"; do
+		skip "$w" "unshare -m not permitted here"
+	done
 fi
 
 # --- 6. The systemd unit and the init script (static) ------------------------
