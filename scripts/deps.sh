@@ -11,6 +11,8 @@ PKGS=(
 	linux-source-6.1 flex bison bc cpio kmod dwarves libssl-dev
 	qemu-system-x86 busybox-static
 	whois apache2-utils openssl john python3 perl attr passwd
+	# migrate_cli.sh: setfacl/getfacl (ACLs kept by migrate).
+	acl
 	libclang-rt-14-dev
 	# Tools the test suites call (make check fails, not skips, without them:
 	# selftests/manifest): audit_corpus.sh (jq), integration (shellcheck),

@@ -8,33 +8,10 @@
 # The shipped configuration: built-in lists, every tier, sha512crypt at
 # its default cost.  Prints TAP.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD:-$root/build}
-agent=$build/credgated
-cli=$build/credgate
-work=$(mktemp -d /tmp/agent_none.XXXXXX)
-pid=''
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-if [ ! -x "$agent" ] || [ ! -x "$cli" ]; then
-	echo "1..0 # SKIP $agent or $cli not built"
-	exit 0
-fi
-if ! command -v mkpasswd >/dev/null; then
-	echo "1..0 # SKIP mkpasswd (whois) not installed"
-	exit 0
-fi
-
+# shellcheck source=selftests/host/agent_lib.inc
 . "$(dirname "$0")/agent_lib.inc"
+agent_suite agent_none
+
 good1=$(hash 'Vq3#tLm8-zr')
 good2=$(hash 'Pk7!wXe2-qh')
 bad=$(hash admin)
@@ -446,5 +423,4 @@ else
 	not_ok "seccomp: $out"
 fi
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+agent_suite_end

@@ -121,6 +121,8 @@ check "passwd 'x' with a shadow entry is not listed twice" \
 check "line numbers are the store's" \
 	test "$(jq -r '.accounts[] | select(.user == "blank") | .line' "$T/out.json")" -eq 11
 
+# --depth fast is `credgate audit`'s default, given because the count
+# below leaves out the full tier's verdicts.
 "$CG" audit --root "$R" --depth fast "${IDS[@]}" >"$T/human" 2>&1
 check "human output: one line per violation plus a summary" \
 	test "$(wc -l <"$T/human")" -eq "$(($(grep -vc ' ok$\| locked$\| sequential$\| common$' "$EXPECT") + 1))"

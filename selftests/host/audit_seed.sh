@@ -12,21 +12,9 @@
 # (a property of the test data, not of credgate: it counts calls, not
 # time).  Prints TAP.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-CG=${CREDGATE_BUILD:-$root/build}/credgate
-T=$(mktemp -d /tmp/cg-seed.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-n=0
-check() { # NAME CMD...
-	local name=$1; shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-for tool in mkpasswd gcc jq; do
-	command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool not installed (scripts/deps.sh)"; exit 0; }
-done
+# shellcheck source=selftests/host/audit_lib.inc
+. "$(dirname "$0")/audit_lib.inc"
+audit_suite seed mkpasswd gcc jq
 # --root needs openat2 (Linux 5.6+): under qemu-user or an old kernel, skip.
 mkdir -p "$T/probe/etc" && printf 'root:*:19000::::::\n' >"$T/probe/etc/shadow" &&
 	printf 'root:x:0:0::/root:/bin/sh\n' >"$T/probe/etc/passwd"
@@ -172,6 +160,8 @@ mkdir -p "$P/etc"
 printf 'root:x:0:0::/root:/bin/sh\n' >"$P/etc/passwd"
 printf 'root:*:19000:0:99999:7:::\n' >"$P/etc/shadow"
 head -c 32 /dev/urandom >"$T/secret"
+# --hash-method with 1000 rounds: the fixtures' cost (header); the test
+# counts crypt_rn calls, which the cost does not change.
 # shellcheck disable=SC2016 # a crypt prefix, literally
 "$CG" provision --secret-file "$T/secret" --serial SN-0001 --root "$P" \
 	--hash-method '$6$rounds=1000$' >/dev/null 2>"$T/prov.err"

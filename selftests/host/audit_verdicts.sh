@@ -3,28 +3,17 @@
 # Where a verdict comes from (docs/audit.md): a verification that fails is
 # an error, never "no match", and never cached (fault injection with an
 # LD_PRELOAD wrapper around crypt_rn, and the real case: a costly yescrypt
-# under ulimit -v); bigcrypt verified; the live hostname derived; passwd 'x'
+# under ulimit -v); bigcrypt verified; the live hostname, DMI, device-tree
+# and MAC identifiers and --device-id ssid/model derived; passwd 'x'
 # without a shadow store is an error; migrate at the default (full) depth
 # fixes every verdict that closes the gate.  Shipped lists, default costs.
 # Prints TAP.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-CG=${CREDGATE_BUILD:-$root/build}/credgate
-T=$(mktemp -d /tmp/cg-verdicts.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-n=0
-check() { # NAME CMD...
-	local name=$1; shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-not() { ! "$@"; }
-
-for tool in mkpasswd perl gcc; do
-	command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool not installed (scripts/deps.sh)"; exit 0; }
-done
+# shellcheck source=selftests/host/audit_lib.inc
+. "$(dirname "$0")/audit_lib.inc"
+audit_suite verdicts mkpasswd perl gcc jq
 sha() { mkpasswd -m sha-512 "$1"; }
+jqt() { jq -e "$@" >/dev/null; } # jq as a test: no output
 mk_tree() { # DIR SHADOW-LINES...
 	local d=$1; shift
 	mkdir -p "$d/etc"
@@ -104,6 +93,64 @@ if unshare -u true 2>/dev/null; then
 else
 	skip "live hostname derived" "unshare -u not permitted here"
 fi
+
+# --- 4b. The live identifiers: DMI, device tree, MAC; --device-id model/ssid --
+# A private mount namespace (unshare -m) puts fake files where the audit
+# reads them on a running device: a tmpfs over /sys/class (dmi/id, net/*),
+# a tmpfs over /proc holding device-tree/ (NUL-terminated, as the kernel
+# writes it) with self/thread-self linked to a real procfs (rooted.c
+# needs /proc/self/fd).  Nothing outside the namespace changes.
+if unshare -m true 2>/dev/null; then
+	mkdir -p "$T/live/proc"
+	{
+		printf 'root:*:19000:0:99999:7:::\n'
+		for u in dmiser:SN-DMI-55AA17 dmimodel:Widget-X1000 dtmodel:Acme-Board-Q7 \
+			dtser:DT-0042-99 mac:adminEF1234 fine:'Vq3#tLm8-zr'; do
+			printf '%s:%s:19000:0:99999:7:::\n' "${u%%:*}" "$(sha "${u#*:}")"
+		done
+	} >"$T/live/shadow"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare -m sh -c '
+		set -e
+		mount --make-rprivate /
+		mount -t tmpfs none /sys/class
+		mkdir -p /sys/class/dmi/id /sys/class/net/eth7
+		echo SN-DMI-55AA17 >/sys/class/dmi/id/product_serial
+		echo Widget-X1000 >/sys/class/dmi/id/product_name
+		echo de:ad:be:ef:12:34 >/sys/class/net/eth7/address
+		mount -t proc proc "$2"
+		mount -t tmpfs none /proc
+		ln -s "$2/self" /proc/self
+		ln -s "$2/thread-self" /proc/thread-self
+		mkdir -p /proc/device-tree /proc/sys/kernel
+		printf "Acme-Board-Q7\0" >/proc/device-tree/model
+		printf "DT-0042-99\0" >/proc/device-tree/serial-number
+		echo gw-live >/proc/sys/kernel/hostname
+		exec "$0" audit --store "shadow:$1" --no-cache --json' \
+		"$CG" "$T/live/shadow" "$T/live/proc" >"$T/live.json" 2>"$T/live.err"
+	live() { # USER SOURCE: derived, and the detail names SOURCE
+		jqt --arg u "$1" --arg s "$2" '.accounts[] | select(.user == $u) |
+			.verdict == "derived" and (.detail | contains($s))' "$T/live.json"
+	}
+	check "live DMI product_serial: derived, named" live dmiser /sys/class/dmi/id/product_serial
+	check "live DMI product_name (model): derived, named" live dmimodel /sys/class/dmi/id/product_name
+	check "live device-tree model: derived, named" live dtmodel /proc/device-tree/model
+	check "live device-tree serial-number: derived, named" live dtser /proc/device-tree/serial-number
+	check "live MAC (/sys/class/net/eth7/address): admin + last 6 hex digits derived" live mac eth7
+	check "live identifiers: an unrelated password stays ok" \
+		jqt '.accounts[] | select(.user == "fine") | .verdict == "ok"' "$T/live.json"
+else
+	for w in "DMI product_serial" "DMI product_name" "device-tree model" "device-tree serial-number" MAC "unrelated ok"; do
+		skip "live $w derived" "unshare -m not permitted here"
+	done
+fi
+mk_tree "$T/ids" "router:$(sha 'HomeNet-5G-7781'):19000:0:99999:7:::" "plug:$(sha 'ESP-100'):19000:0:99999:7:::"
+"$CG" audit --root "$T/ids" --device-id ssid=HomeNet-5G-7781 --device-id model=ESP-100 --no-cache --json \
+	>"$T/ids.json" 2>"$T/ids.err"
+check "--device-id ssid: a passphrase equal to the SSID is derived" \
+	jqt '.accounts[] | select(.user == "router") | .verdict == "derived"' "$T/ids.json"
+check "--device-id model: a password equal to the model is derived" \
+	jqt '.accounts[] | select(.user == "plug") | .verdict == "derived"' "$T/ids.json"
 
 # --- 5. passwd 'x' with no shadow store audited: an error -------------------
 mkdir -p "$T/x/etc"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # credgate migrate on temporary device trees: the three policies, what
-# stays byte-identical, and every failure path (exit 2, store untouched).
+# stays byte-identical (owner, mode, xattrs, SELinux label, ACL), and every
+# failure path (exit 2, store untouched; a symlinked credentials file).
 set -u
 . "$(dirname "$0")/migrate_lib.inc"
 
@@ -20,7 +21,16 @@ mk_tree "$T"
 cp -a "$T/etc/shadow" "$TMP/shadow.orig"
 xattr_ok=false
 getfattr -n user.cg "$T/etc/shadow" >/dev/null 2>&1 && xattr_ok=true
+# An SELinux label (stored as a plain security.* xattr where SELinux is off,
+# as on the host) and a POSIX ACL (setfacl, package acl) on the store.
+label=system_u:object_r:shadow_t:s0
+label_ok=false acl_ok=false
+setfattr -n security.selinux -v "$label" "$T/etc/shadow" 2>/dev/null && label_ok=true
+setfacl -m u:credgate:r "$T/etc/shadow" 2>/dev/null && acl_ok=true
 
+# --hash-method with 1000 rounds and --depth fast: this part is about what
+# random writes and keeps (migrate_lib.inc, FAST); the store's own method
+# is kept in the "default method" checks below.
 "$CG" migrate --root "$T" --per-device --policy random --credentials-out "$TMP/creds" \
 	--hash-method '$6$rounds=1000$' --depth fast 2>"$TMP/err"
 check "random: exit 0" [ $? -eq 0 ]
@@ -52,6 +62,18 @@ if $xattr_ok; then
 		[ "$(getfattr --only-values -n user.cg "$T/etc/shadow" 2>/dev/null)" = keep ]
 else
 	skip "random: user.* xattr preserved" "user xattrs not supported on $(df --output=fstype /tmp | tail -1)"
+fi
+if $label_ok; then
+	check "random: SELinux label (security.selinux) kept" \
+		[ "$(getfattr --only-values -n security.selinux "$T/etc/shadow" 2>/dev/null | tr -d '\0')" = "$label" ]
+else
+	skip "random: SELinux label kept" "security.* xattrs not supported on $(df --output=fstype /tmp | tail -1)"
+fi
+if $acl_ok; then
+	acl_kept() { getfacl -cp "$T/etc/shadow" 2>/dev/null | grep -qx "user:credgate:r--"; }
+	check "random: POSIX ACL kept (user:credgate:r--)" acl_kept
+else
+	skip "random: POSIX ACL kept" "setfacl (acl) missing or ACLs not supported on $(df --output=fstype /tmp | tail -1)"
 fi
 check "random: previous version kept as shadow-" cmp -s "$TMP/shadow.orig" "$T/etc/shadow-"
 check "random: no temporary file left" [ -z "$(ls -A "$T/etc" | grep -F .credgate-)" ]
@@ -141,6 +163,10 @@ expect_fail "existing credentials file" "$T" "exists.*never overwritten" \
 expect_fail "credentials file inside --root" "$T" "inside --root" \
 	--per-device --policy random --credentials-out "$T/etc/creds" "${FAST[@]}"
 check "credentials file inside --root: not created" [ ! -e "$T/etc/creds" ]
+ln -s "$TMP/creds-leak" "$TMP/creds-link"	# O_EXCL|O_NOFOLLOW: never followed
+expect_fail "credentials file is a (dangling) symlink" "$T" "exists.*never overwritten" \
+	--per-device --policy random --credentials-out "$TMP/creds-link" "${FAST[@]}"
+check "credentials symlink: its target not created" [ ! -e "$TMP/creds-leak" ]
 expect_fail "random without an output" "$T" "credentials-out" --per-device --policy random "${FAST[@]}"
 expect_fail "bad --hash-method" "$T" "hash-method" --per-device --policy random \
 	--credentials-out "$TMP/c-bad" --hash-method '$nope$' "${FAST[@]}"

@@ -124,6 +124,8 @@ static pid_t spawn_migrate(const struct image *im, const char *crash_at)
 		dup2(null, 2);
 		if (crash_at)
 			setenv("CREDGATE_TEST_CRASH_AT", crash_at, 1);
+		/* 1000 runs: a cheap hash keeps each short; crash safety
+		 * does not depend on the cost. */
 		execl(bin, "credgate", "migrate", "--root", im->dir, "--per-device", "--policy", "random",
 		      "--credentials-out", im->creds, "--hash-method", "$6$rounds=1000$",
 		      (char *)NULL);

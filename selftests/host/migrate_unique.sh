@@ -22,6 +22,8 @@ device() {
 	local i=$1 d=$TMP/dev$1
 	cp -a "$TMP/image" "$d"
 	echo "cam-$i" >"$d/etc/hostname"
+	# 1,000 migrations: a cheap hash and FAST (migrate_lib.inc) keep them
+	# to minutes; uniqueness does not depend on either.
 	"$CG" migrate --root "$d" --per-device --policy random --credentials-out "$TMP/$i.creds" \
 		--hash-method '$6$rounds=1000$' "${FAST[@]}" \
 		--device-id "serial=SN7${i}Q" --device-id "mac=02:00:5e:00:${i:0:2}:${i:2:2}" \

@@ -8,36 +8,10 @@
 # metrics` (Debian package prometheus).  The shipped configuration apart
 # from the stores and the textfile.  Prints TAP.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${CREDGATE_BUILD:-${BUILD:-$root/build}}
-case $build in /*) ;; *) build=$root/$build ;; esac
-agent=$build/credgated
-cli=$build/credgate
-work=$(mktemp -d /tmp/prometheus.XXXXXX)
-pid=''
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
-not() { ! "$@"; }
+# shellcheck source=selftests/host/agent_lib.inc
+. "$(dirname "$0")/agent_lib.inc"
+agent_suite prometheus
 between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-if [ ! -x "$agent" ] || [ ! -x "$cli" ]; then
-	echo "1..0 # SKIP $agent or $cli not built"
-	exit 0
-fi
-if ! command -v mkpasswd >/dev/null; then
-	echo "1..0 # SKIP mkpasswd (whois) not installed"
-	exit 0
-fi
 
 # No sysfs of the host: an empty tree (no gate) or a fake credgate LSM.
 nogate=$work/nogate
@@ -93,7 +67,6 @@ format_check() { # DESCRIPTION FILE
 	fi
 }
 
-. "$(dirname "$0")/agent_lib.inc"
 good1=$(hash 'Vq3#tLm8-zr')
 good2=$(hash 'Pk7!wXe2-qh')
 bad=$(hash admin)
@@ -257,5 +230,4 @@ check "the strict check refuses a duplicate sample" not strict_ok "$work/dup.pro
 { echo 'credgate_gate_open 1'; cat "$work/gate.prom"; } >"$work/early.prom"
 check "the strict check refuses a sample before its HELP and TYPE" not strict_ok "$work/early.prom"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+agent_suite_end
