@@ -168,7 +168,7 @@ static const char *what_new(const struct store_record *rec, enum store_scheme sc
 /* Does the audit's verifier read @vkey as a hash of @pw?  0 yes. */
 static int check_verifies(const char *vkey, const char *pw)
 {
-	struct hash_info info;
+	struct hash_info info = { 0 };
 
 	if (!service_hash_classify(vkey, &info) || service_hash_verify(&info, vkey, pw) != 1)
 		return log_error_errno(EIO, "migrate: internal error: the new %s hash does not verify its password; nothing was changed",
