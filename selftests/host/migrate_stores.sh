@@ -9,11 +9,12 @@
 # changed, a second audit is clean, the new verdicts were recorded (no
 # hashing), and the service's own software accepts the new secret and
 # refuses the old one: snmpget against snmpd, mosquitto_pub/sub against
-# mosquitto, curl --digest against lighttpd, pdbedit and smbpasswd's own
-# NT hash, wpa_passphrase's PSK.  lock and user where the format has the
-# state (smbpasswd), FILE:LINE and exit 2 where it has not.  Daemons listen
-# on 127.0.0.1 only, on high ports, and are killed on exit.  No new secret
-# in any output but the credentials file.  Shipped lists, default depths.
+# mosquitto, curl --digest (htdigest) and basic (plain) against lighttpd,
+# pdbedit and smbpasswd's own NT hash, wpa_passphrase's PSK.  lock and user
+# where the format has the state (smbpasswd), FILE:LINE and exit 2 where it
+# has not.  Daemons listen on 127.0.0.1 only, on high ports, and are killed
+# on exit.  No new secret in any output but the credentials file.  Shipped
+# lists, default depths.
 set -u
 . "$(dirname "$0")/migrate_lib.inc"
 . "$(dirname "$0")/service_corpus.inc"
@@ -29,8 +30,15 @@ trap cleanup EXIT
 command -v jq >/dev/null || { echo "1..0 # SKIP jq not installed (scripts/deps.sh)"; exit 0; }
 ALPHA='[23456789abcdefghijkmnpqrstuvwxyz]'
 
-# A free-looking high port (the daemons bind 127.0.0.1 only).
-port() { echo $((20000 + (RANDOM * 7 + $1) % 30000)); }
+# A free high port on 127.0.0.1 (nothing listens on it over TCP or UDP).
+port() {
+	local p
+	for _ in $(seq 20); do
+		p=$((20000 + (RANDOM * 7 + $1) % 30000))
+		ss -Hlntu "sport = :$p" 2>/dev/null | grep -q . || break
+	done
+	echo "$p"
+}
 
 # migrate NAME POLICY TYPE:PATH: credentials in $T/NAME.creds, output in
 # $T/out-NAME.{txt,err}, exit status in $T/NAME.rc; the store's old
@@ -105,6 +113,26 @@ wait_port() {
 	return 1
 }
 
+# lighttpd_auth BACKEND METHOD USERFILE PORT: lighttpd on 127.0.0.1:PORT
+# serving $T/www behind mod_auth (realm "lab") with that userfile.
+lighttpd_auth() {
+	mkdir -p "$T/www"
+	echo hello >"$T/www/index.html"
+	cat >"$T/lighttpd-$1.conf" <<EOF
+server.document-root = "$T/www"
+server.bind = "127.0.0.1"
+server.port = $4
+server.errorlog = "$T/lighttpd-$1.log"
+server.modules = ( "mod_auth", "mod_authn_file" )
+auth.backend = "$1"
+auth.backend.$1.userfile = "$3"
+auth.require = ( "/" => ( "method" => "$2", "realm" => "lab", "require" => "valid-user" ) )
+EOF
+	lighttpd -D -f "$T/lighttpd-$1.conf" >>"$T/lighttpd-$1.log" 2>&1 &
+	PIDS+=($!)
+	wait_port t "$4"
+}
+
 # --- htdigest (apache2-utils), checked by lighttpd's digest auth ----------
 if command -v htdigest >/dev/null; then
 	D=$T/htdigest
@@ -124,21 +152,7 @@ if command -v htdigest >/dev/null; then
 	migrate digest random "htdigest:$D"
 	if command -v lighttpd >/dev/null; then
 		P=$(port 1)
-		mkdir -p "$T/www"
-		echo hello >"$T/www/index.html"
-		cat >"$T/lighttpd.conf" <<EOF
-server.document-root = "$T/www"
-server.bind = "127.0.0.1"
-server.port = $P
-server.errorlog = "$T/lighttpd.log"
-server.modules = ( "mod_auth", "mod_authn_file" )
-auth.backend = "htdigest"
-auth.backend.htdigest.userfile = "$D"
-auth.require = ( "/" => ( "method" => "digest", "realm" => "lab", "require" => "valid-user" ) )
-EOF
-		lighttpd -D -f "$T/lighttpd.conf" >>"$T/lighttpd.log" 2>&1 &
-		PIDS+=($!)
-		wait_port t "$P"
+		lighttpd_auth htdigest digest "$D" "$P"
 		code() { curl -s -o /dev/null -w '%{http_code}' --digest -u "alice:$1" "http://127.0.0.1:$P/index.html"; }
 		check "htdigest: lighttpd accepts the new password (curl --digest, 200)" [ "$(code "$(pw digest alice 1)")" = 200 ]
 		check "htdigest: lighttpd refuses the old one (401)" [ "$(code admin)" = 401 ]
@@ -163,6 +177,16 @@ check "plain: credentials for admin and guest" creds_ok plain 2
 check "plain: only the passwords of lines 2 and 4 changed" span_only plain "$L" 2,4 ':.*$'
 check "plain: the file holds the credentials' password" grep -qxF "admin:$(pw plain admin)" "$L"
 check "plain: second audit is clean" clean "plain:$L"
+if command -v lighttpd >/dev/null; then
+	P=$(port 4)
+	lighttpd_auth plain basic "$L" "$P"
+	basic() { curl -s -o /dev/null -w '%{http_code}' -u "$1:$2" "http://127.0.0.1:$P/index.html"; }
+	check "plain: lighttpd (auth.backend plain) accepts the new password (200)" [ "$(basic admin "$(pw plain admin)")" = 200 ]
+	check "plain: lighttpd refuses the old one (401)" [ "$(basic admin admin)" = 401 ]
+else
+	skip "plain: lighttpd accepts the new password" "lighttpd not installed (scripts/deps.sh)"
+	skip "plain: lighttpd refuses the old one" "lighttpd not installed (scripts/deps.sh)"
+fi
 check "plain: lock refused (no disabled state)" refused plain-lock lock "plain:$T/plain.old" "no disabled state"
 
 # --- mosquitto (mosquitto_passwd), checked by the broker ------------------
