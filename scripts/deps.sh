@@ -24,6 +24,10 @@ PKGS=(
 	# audit_stores.sh writes its service-store corpora with the real tools:
 	# mosquitto_passwd, smbpasswd, wpa_passphrase (htdigest: apache2-utils).
 	mosquitto samba-common-bin wpasupplicant
+	# migrate_stores.sh checks migrated files with the services themselves:
+	# snmpd and snmpget, the mosquitto broker and its clients, lighttpd's
+	# digest auth (curl), Samba's pdbedit (package samba).
+	snmpd snmp mosquitto-clients lighttpd curl samba
 	# sh-ansible: ansible-core (ansible-playbook, ansible-vault, ansible-doc,
 	# ansible-test), python3-yaml; ansible-test sanity's offline subset
 	# (yamllint, pycodestyle, voluptuous for validate-modules).

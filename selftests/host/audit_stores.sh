@@ -8,10 +8,12 @@
 # Every verdict is asserted through `credgate audit --store TYPE:PATH
 # --json`, no non-public secret appears in any output, each parser reports
 # malformed lines as FILE:LINE and exits 2, and `credgate migrate` refuses
-# every type and changes no byte.  Shipped lists, default depths.  TAP.
+# a malformed store of every type and changes no byte (migration itself:
+# migrate_stores.sh).  Shipped lists, default depths.  TAP.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 CG=${CREDGATE_BUILD:-$root/build}/credgate
+. "$(dirname "$0")/service_corpus.inc"
 T=$(mktemp -d /tmp/cg-stores.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 n=0
@@ -57,7 +59,8 @@ detail_has() { # NAME USER LINE TEXT
 }
 err_has() { grep -qF -- "$2" "$T/out-$1.err" || { sed 's/^/# /' "$T/out-$1.err"; return 1; }; }
 count() { [ "$(jq '.accounts | length' "$T/out-$1.json")" = "$2" ]; }
-# migrate_refused NAME TYPE:PATH: exit 2, the type named, not a byte changed.
+# migrate_refused NAME TYPE:PATH: PATH does not parse: exit 2, the audit's
+# errors named, not a byte changed, no credentials.
 migrate_refused() {
 	local path=${2#*:} out=$T/mig-$1
 	cp -p "$path" "$out.before"
@@ -65,7 +68,7 @@ migrate_refused() {
 		>"$out.txt" 2>"$out.err"
 	local r=$?
 	cat "$out.txt" "$out.err" >>"$T/out-mig-$1.err"
-	[ "$r" = 2 ] && grep -qF "cannot migrate ${2%%:*} stores yet" "$out.err" &&
+	[ "$r" = 2 ] && grep -qF "the audit reported" "$out.err" &&
 		cmp -s "$path" "$out.before" && ! grep -qv '^#' "$out.creds" 2>/dev/null
 }
 
@@ -97,7 +100,7 @@ if command -v htdigest >/dev/null; then
 	check "htdigest: missing fields named FILE:LINE" err_has digest-bad "htdigest.bad:7: missing fields"
 	check "htdigest: duplicate user and realm named" err_has digest-bad "htdigest.bad:8: duplicate entry for 'bob'"
 	check "htdigest: malformed store exits 2" rc digest-bad 2
-	check "htdigest: migrate refuses, file unchanged" migrate_refused digest "htdigest:$D"
+	check "htdigest: migrate refuses a malformed file, unchanged" migrate_refused digest "htdigest:$T/htdigest.bad"
 else
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do skip "htdigest case $i" "htdigest not installed (apache2-utils)"; done
 fi
@@ -118,7 +121,7 @@ audit plain-bad --store "plain:$T/plain.bad"
 check "plain: missing ':' named FILE:LINE" err_has plain-bad "plain.bad:2: missing ':'"
 check "plain: empty user named FILE:LINE" err_has plain-bad "plain.bad:3: empty user name"
 check "plain: malformed store exits 2" rc plain-bad 2
-check "plain: migrate refuses, file unchanged" migrate_refused plain "plain:$P"
+check "plain: migrate refuses a malformed file, unchanged" migrate_refused plain "plain:$T/plain.bad"
 
 # --- mosquitto (mosquitto_passwd) ----------------------------------------
 if command -v mosquitto_passwd >/dev/null; then
@@ -145,7 +148,7 @@ if command -v mosquitto_passwd >/dev/null; then
 	check "mosquitto: missing ':' named FILE:LINE" err_has mqtt-bad "mosquitto.bad:2: missing ':'"
 	check "mosquitto: bad base64 named FILE:LINE" err_has mqtt-bad "mosquitto.bad:3: password field is not a mosquitto hash"
 	check "mosquitto: malformed store exits 2" rc mqtt-bad 2
-	check "mosquitto: migrate refuses, file unchanged" migrate_refused mqtt "mosquitto:$M"
+	check "mosquitto: migrate refuses a malformed file, unchanged" migrate_refused mqtt "mosquitto:$T/mosquitto.bad"
 else
 	for i in 1 2 3 4 5 6 7 8 9 10 11; do skip "mosquitto case $i" "mosquitto_passwd not installed (mosquitto)"; done
 fi
@@ -154,18 +157,7 @@ fi
 # smbpasswd -a needs a Unix user: the system accounts every Debian has.
 if command -v smbpasswd >/dev/null && getent passwd daemon bin sys nobody >/dev/null; then
 	S=$T/samba
-	mkdir -p "$S"/private "$S"/lock "$S"/state "$S"/cache "$S"/pid "$S"/ncalrpc
-	cat >"$S/smb.conf" <<EOF
-[global]
-	passdb backend = smbpasswd:$S/smbpasswd
-	private dir = $S/private
-	lock directory = $S/lock
-	state directory = $S/state
-	cache directory = $S/cache
-	pid directory = $S/pid
-	ncalrpc dir = $S/ncalrpc
-	log file = $S/log
-EOF
+	smbconf "$S"
 	u1=$(uniq_pw smb)
 	smbp() { smbpasswd -c "$S/smb.conf" "$@" >>"$S/out" 2>&1; }
 	printf 'password\npassword\n' | smbp -s -a daemon
@@ -190,7 +182,7 @@ EOF
 	check "smbpasswd: old format named FILE:LINE" err_has smb-bad "smb.bad:6: field 5 is not the account flags"
 	check "smbpasswd: short hash named FILE:LINE" err_has smb-bad "smb.bad:7: field 3 (LM hash)"
 	check "smbpasswd: malformed store exits 2" rc smb-bad 2
-	check "smbpasswd: migrate refuses, file unchanged" migrate_refused smb "smbpasswd:$S/smbpasswd"
+	check "smbpasswd: migrate refuses a malformed file, unchanged" migrate_refused smb "smbpasswd:$T/smb.bad"
 else
 	for i in 1 2 3 4 5 6 7 8 9 10; do skip "smbpasswd case $i" "smbpasswd not installed (samba-common-bin)"; done
 fi
@@ -233,24 +225,15 @@ check "snmpd: com2sec without community named FILE:LINE" err_has snmp-bad "snmpd
 check "snmpd: unterminated quote named FILE:LINE" err_has snmp-bad "snmpd.bad:3: unterminated double quote"
 check "snmpd: escape in quotes named FILE:LINE" err_has snmp-bad "snmpd.bad:4: backslash escape"
 check "snmpd: malformed store exits 2" rc snmp-bad 2
-check "snmpd: migrate refuses, file unchanged" migrate_refused snmp "snmpd:$N"
+check "snmpd: migrate refuses a malformed file, unchanged" migrate_refused snmp "snmpd:$T/snmpd.bad"
 
 # --- hostapd.conf (as hostapd.conf documents it; PSKs by wpa_passphrase) ---
 if command -v wpa_passphrase >/dev/null; then
 	H=$T/hostapd.conf
 	u1=$(uniq_pw wifi)
 	u2=$(uniq_pw wifi)
-	psk() { wpa_passphrase "$1" "$2" | sed -n 's/^[[:space:]]*psk=//p'; }
-	cat >"$H" <<EOF
-interface=wlan0
-ssid=LabAP
-wpa=2
-wpa_passphrase=secret passphrase
-bss=wlan0_1
-ssid=Guest
-wpa_psk=$(psk Guest 'secret passphrase')
-bss=wlan0_2
-ssid=Office
+	hostapd_head >"$H"
+	cat >>"$H" <<EOF
 wpa_psk=$(psk Office "$u1")
 sae_password=$u2|id=staff
 bss=wlan0_3
@@ -278,7 +261,7 @@ EOF
 	check "hostapd: bad psk named FILE:LINE" err_has wifi-bad "hostapd.bad:2: wpa_psk is not 64 hex digits"
 	check "hostapd: line without '=' named FILE:LINE" err_has wifi-bad "hostapd.bad:3: no '='"
 	check "hostapd: malformed store exits 2" rc wifi-bad 2
-	check "hostapd: migrate refuses, file unchanged" migrate_refused wifi "hostapd:$H"
+	check "hostapd: migrate refuses a malformed file, unchanged" migrate_refused wifi "hostapd:$T/hostapd.bad"
 else
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do skip "hostapd case $i" "wpa_passphrase not installed (wpasupplicant)"; done
 fi

@@ -3,7 +3,8 @@
  * The service stores below the CLI: byte spans of every secret (a rewrite
  * touches one field), the per-BSS ssid, realms, and the verifiers on
  * published test vectors (RFC 1320 for MD4, IEEE 802.11i H.4 for the WPA
- * PSK).  The corpora written by the real tools are in audit_stores.sh.
+ * PSK), and the migration edits of each format.  The corpora written by the
+ * real tools are in audit_stores.sh and migrate_stores.sh.
  */
 #include "audit/verify.h"
 #include "store/store.h"
@@ -195,6 +196,81 @@ TEST(htdigest_realms_and_smbpasswd_fields)
 	EXPECT_EQ(STORE_SCHEME_NOPASSWORD, sf->records[1].scheme);
 	EXPECT_EQ(STORE_SCHEME_DISABLED, sf->records[2].scheme);
 	EXPECT_EQ(STORE_SCHEME_LM, sf->records[3].scheme);
+	store_file_free(sf);
+}
+
+/* Apply @e[0..n) to @sf's data (sorted, not overlapping) into @out. */
+static void apply(const struct store_file *sf, const struct store_edit *e, int n, char *out,
+		  size_t size)
+{
+	size_t pos = 0, o = 0;
+
+	for (int i = 0; i < n; i++) {
+		o += (size_t)snprintf(out + o, size - o, "%.*s%s", (int)(e[i].span.off - pos),
+				      sf->data + pos, e[i].text);
+		pos = e[i].span.off + e[i].span.len;
+	}
+	snprintf(out + o, size - o, "%s", sf->data + pos);
+}
+
+/* The migration edits (store_record_edit): what each format changes, and what it refuses. */
+TEST(migration_edits)
+{
+	static const char nt[] = "0123456789ABCDEF0123456789ABCDEF";
+	struct store_edit e[STORE_EDITS_MAX];
+	const char *why = NULL;
+	char out[512];
+	struct store_file *sf;
+	int n;
+
+	sf = parse(STORE_SMBPASSWD,
+		   "a:1:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:[NU         ]:LCT-00000001:\n"
+		   "b:2:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:[UUUUUUUUUUU]:x:\n");
+	ASSERT_NE(NULL, sf);
+	ASSERT_EQ(2, sf->n_records);
+	n = store_record_edit(sf, &sf->records[0], STORE_EDIT_SECRET, nt, 0x6b0fe8f2, e, &why);
+	ASSERT_EQ(1, n);
+	apply(sf, e, n, out, sizeof(out));
+	EXPECT_EQ(0, strncmp(out, "a:1:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:0123456789ABCDEF0123456789ABCDEF:[ U         ]:LCT-6B0FE8F2:\nb:2:", 100));
+	n = store_record_edit(sf, &sf->records[0], STORE_EDIT_DISABLE, NULL, 0, e, &why);
+	ASSERT_EQ(1, n);
+	EXPECT_STREQ("[NUD        ]", e[0].text);
+	/* No free flag position, no LCT field: refused with a reason. */
+	why = NULL;
+	EXPECT_EQ(-EOPNOTSUPP, store_record_edit(sf, &sf->records[1], STORE_EDIT_DISABLE, NULL, 0, e, &why));
+	EXPECT_NE(NULL, why);
+	why = NULL;
+	EXPECT_EQ(-EOPNOTSUPP, store_record_edit(sf, &sf->records[1], STORE_EDIT_EXPIRE, NULL, 0, e, &why));
+	EXPECT_NE(NULL, why);
+	/* A secret field that is not an NT hash is never written. */
+	EXPECT_EQ(-EINVAL, store_record_edit(sf, &sf->records[1], STORE_EDIT_SECRET, "plain", 0, e, &why));
+	store_file_free(sf);
+
+	sf = parse(STORE_SNMPD, "createUser \"a b\"\ncreateUser k SHA -m 0x01\nrocommunity \"pub lic\" 10.0.0.1\n");
+	ASSERT_NE(NULL, sf);
+	ASSERT_EQ(3, sf->n_records);
+	n = store_record_edit(sf, &sf->records[0], STORE_EDIT_SECRET, "newpassphrase234", 0, e, &why);
+	ASSERT_EQ(1, n);
+	apply(sf, e, n, out, sizeof(out));
+	EXPECT_EQ(0, strncmp(out, "createUser \"a b\" SHA newpassphrase234 AES\n", 42));
+	why = NULL;
+	EXPECT_EQ(-EOPNOTSUPP, store_record_edit(sf, &sf->records[1], STORE_EDIT_SECRET, "x", 0, e, &why));
+	EXPECT_NE(NULL, why);
+	n = store_record_edit(sf, &sf->records[2], STORE_EDIT_SECRET, "c0mmunity", 0, e, &why);
+	ASSERT_EQ(1, n);
+	apply(sf, e, n, out, sizeof(out));
+	EXPECT_NE(NULL, strstr(out, "rocommunity \"c0mmunity\" 10.0.0.1\n"));
+	EXPECT_EQ(-EOPNOTSUPP, store_record_edit(sf, &sf->records[2], STORE_EDIT_DISABLE, NULL, 0, e, &why));
+	store_file_free(sf);
+
+	/* A format without an edit operation: the hash span, nothing else. */
+	sf = parse(STORE_HOSTAPD, "ssid=x\nsae_password=old|id=a\n");
+	ASSERT_NE(NULL, sf);
+	n = store_record_edit(sf, &sf->records[0], STORE_EDIT_SECRET, "new", 0, e, &why);
+	ASSERT_EQ(1, n);
+	apply(sf, e, n, out, sizeof(out));
+	EXPECT_STREQ("ssid=x\nsae_password=new|id=a\n", out);
+	EXPECT_EQ(-EOPNOTSUPP, store_record_edit(sf, &sf->records[0], STORE_EDIT_EXPIRE, NULL, 0, e, &why));
 	store_file_free(sf);
 }
 

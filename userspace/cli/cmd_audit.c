@@ -83,7 +83,7 @@ static const char *advice(const struct audit_account *acc)
 	if (acc->store_type > STORE_HTPASSWD)	/* a service store (store.h) */
 		return acc->verdict == CG_VERDICT_UNKNOWN ?
 		       "set a secret the service stores in a form this build verifies, or set 'unknown = ok' in [audit] of credgate.conf" :
-		       "set a unique secret with the service's own tool (credgate cannot migrate this store type yet)";
+		       "run 'credgate migrate --policy random' with this store (docs/migration.md), or set a unique secret with the service's own tool";
 	switch (acc->verdict) {
 	case CG_VERDICT_UNKNOWN:
 		return "re-hash it with a method this build verifies (yescrypt, sha512crypt), or set 'unknown = ok' in [audit] of credgate.conf";

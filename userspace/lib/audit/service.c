@@ -62,8 +62,7 @@ static void type_default_detail(struct service_verdict *out, const struct store_
 		 def->password, def->origin, stored);
 }
 
-/* The tagged hash verify_digest.c reads; -EINVAL when the record cannot give one. */
-static int tagged_hash(const struct store_record *rec, char **out)
+int service_tagged_hash(const struct store_record *rec, char **out)
 {
 	_cleanup_free_ char *hex = strdup(rec->hash);
 	int r;
@@ -195,7 +194,7 @@ int service_judge(const struct dict *d, const struct dict *dev, const struct sto
 		    what_of(rec), sf->path);
 		return 0;
 	}
-	r = tagged_hash(rec, &out->vkey);
+	r = service_tagged_hash(rec, &out->vkey);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {

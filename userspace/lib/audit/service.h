@@ -37,4 +37,12 @@ int service_judge(const struct dict *d, const struct dict *dev, const struct sto
 		  const struct store_record *rec, bool unknown_ok, store_diag_fn diag,
 		  void *userdata, unsigned *n_errors, struct service_verdict *out);
 
+/*
+ * The tagged hash verify_digest.c reads (and the cache is keyed on) for a
+ * hashed record (htdigest, NT, mosquitto, WPA PSK): *out is the caller's.
+ * -EINVAL when the record has none (plain text, a PSK without an ssid).
+ * migrate records the verdict of a new secret under it.
+ */
+int service_tagged_hash(const struct store_record *rec, char **out);
+
 #endif

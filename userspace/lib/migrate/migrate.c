@@ -3,6 +3,8 @@
 #include "migrate/migrate.h"
 #include "base/atomic_file.h"
 #include "migrate/password.h"
+#include "migrate/service.h"
+#include "audit/service.h"
 #include "base/util.h"
 
 #include <fcntl.h>
@@ -319,7 +321,7 @@ static int check_users(const struct migrate_opts *o, const struct audit_report *
 	return 0;
 }
 
-/* The user policy needs an expiry field: shadow only. */
+/* The user policy needs an expiry field: shadow only (service stores: check_service_policy). */
 static int check_policy_fits(const struct migrate_opts *o, const struct audit_report *rep)
 {
 	if (o->policy != CG_POLICY_USER)
@@ -327,60 +329,114 @@ static int check_policy_fits(const struct migrate_opts *o, const struct audit_re
 	for (size_t i = 0; i < rep->n_accounts; i++) {
 		const struct audit_account *a = &rep->accounts[i];
 
-		if (wanted(o, a) && a->store_type != STORE_SHADOW)
+		if (wanted(o, a) && a->store_type != STORE_SHADOW &&
+		    !store_type_is_service(a->store_type))
 			return log_error_errno(EINVAL, "migrate: %s:%u: account '%s': policy 'user' needs a password-aging field, which %s stores do not have; use --policy random or lock for it (nothing was changed)",
 				      a->store, a->line, a->user, store_ops_get(a->store_type)->name);
 	}
 	return 0;
 }
 
-/* The service stores (store.h) have no rewriter yet: docs/audit.md. */
-static bool type_migratable(enum store_type t)
-{
-	return t == STORE_SHADOW || t == STORE_PASSWD || t == STORE_GSHADOW ||
-	       t == STORE_HTPASSWD;
-}
-
-/* Every flagged account must be in a store credgate can rewrite. */
-static int check_types_migratable(const struct migrate_opts *o, const struct audit_report *rep)
-{
-	int r = 0;
-
-	for (size_t i = 0; i < rep->n_accounts; i++) {
-		const struct audit_account *a = &rep->accounts[i];
-
-		if (wanted(o, a) && !type_migratable(a->store_type))
-			r = log_error_errno(EOPNOTSUPP, "migrate: %s:%u: '%s' (%s): credgate cannot migrate %s stores yet; it stays a violation: change it with the service's own tool, or leave the store out (--store, [audit] stores) to migrate the others; nothing was changed",
-					    a->store, a->line, a->user, cg_verdict_name(a->verdict),
-					    store_ops_get(a->store_type)->name);
-	}
-	return r;
-}
-
+/*
+ * The record @a names in @sf: same line and user, and the same secret (the
+ * raw field, or for a hashed service record its tagged hash).  A record
+ * already in @done (planned before) is skipped: snmpd's createUser may
+ * hold the same passphrase twice on one line.
+ */
 static const struct store_record *find_record(const struct store_file *sf,
-					      const struct audit_account *a)
+					      const struct audit_account *a,
+					      const struct store_record *const *done, size_t n_done)
 {
 	for (size_t i = 0; i < sf->n_records; i++) {
 		const struct store_record *r = &sf->records[i];
+		bool same = !strcmp(r->hash, a->hash), seen = false;
 
-		if (r->line == a->line && !strcmp(r->user, a->user) && !strcmp(r->hash, a->hash))
+		if (r->line != a->line || strcmp(r->user, a->user))
+			continue;
+		if (!same && store_type_is_service(sf->type)) {
+			_cleanup_free_ char *tagged = NULL;
+
+			same = service_tagged_hash(r, &tagged) >= 0 && !strcmp(tagged, a->hash);
+		}
+		for (size_t k = 0; k < n_done && !seen; k++)
+			seen = done[k] == r;
+		if (same && !seen)
 			return r;
 	}
 	return NULL;
 }
 
+/* The stand-in for a new password in check_service_policy: nothing is written. */
+#define DRY_RUN_PASSWORD "2345678923456789"
+
+/*
+ * Every flagged service-store record must be migratable with the policy
+ * (a disabled or must-change state, an ssid for a PSK ...), before any
+ * store is written: one that is not is named FILE:LINE and stays a
+ * violation, and nothing is changed.
+ */
+static int check_service_policy(const struct migrate_opts *o, const struct audit_report *rep)
+{
+	struct store_file *sf = NULL;
+	int ret = 0, r;
+
+	for (size_t i = 0; i < rep->n_accounts; i++) {
+		const struct audit_account *a = &rep->accounts[i];
+		const struct store_record *rec;
+		struct service_plan sp;
+		const char *why = NULL;
+
+		if (!wanted(o, a) || !store_type_is_service(a->store_type))
+			continue;
+		if (!sf || strcmp(sf->path, a->store)) {
+			store_file_free(sf);
+			sf = NULL;
+			r = store_load(a->store_type, o->root, a->store, diag_quiet, NULL, &sf);
+			if (r < 0) {
+				ret = log_error_errno(r, "migrate: %s left unchanged: cannot read it: %m", a->store);
+				break;
+			}
+		}
+		rec = find_record(sf, a, NULL, 0);
+		if (!rec) {
+			ret = log_error_errno(EAGAIN, "migrate: %s:%u: '%s' changed while it was audited; run again (nothing was changed)",
+					      a->store, a->line, a->user);
+			break;
+		}
+		r = service_plan(sf, rec, o->policy, DRY_RUN_PASSWORD, 0, &sp, &why);
+		free(sp.vkey);
+		explicit_bzero(&sp, sizeof(sp));
+		if (r == -EOPNOTSUPP) {
+			ret = log_error_errno(EOPNOTSUPP, "migrate: %s:%u: '%s' (%s): policy '%s' cannot migrate this %s entry: %s; it stays a violation (nothing was changed)",
+					      a->store, a->line, a->user, cg_verdict_name(a->verdict),
+					      cg_policy_name(o->policy), store_ops_get(a->store_type)->name,
+					      why ? why : "not supported");
+			continue;
+		}
+		if (r < 0) {
+			ret = log_error_errno(r, "migrate: %s:%u: '%s': cannot plan the change: %m; nothing was changed",
+					      a->store, a->line, a->user);
+			break;
+		}
+	}
+	store_file_free(sf);
+	return ret;
+}
+
 struct pending {
-	struct line_edit edit;
+	struct line_edit edit[STORE_EDITS_MAX];
+	size_t n_edits;
+	struct service_plan sp;	/* service stores: the texts edit[] points into */
 	char *hash;		/* owned new hash */
 	char password[PASSWORD_LEN + 1];
-	const char *user;
+	const struct store_record *rec;
 };
 
-static int cmp_pending(const void *a, const void *b)
+static int cmp_edit(const void *a, const void *b)
 {
-	const struct pending *x = a, *y = b;
+	const struct line_edit *x = a, *y = b;
 
-	return (x->edit.hash_off > y->edit.hash_off) - (x->edit.hash_off < y->edit.hash_off);
+	return (x->hash_off > y->hash_off) - (x->hash_off < y->hash_off);
 }
 
 /* Draws of a random password the audit would flag before giving up. */
@@ -405,6 +461,36 @@ static int draw_password(struct audit_judge *j, char password[PASSWORD_LEN + 1])
 		      MIGRATE_MAX_DRAWS, AUDIT_DEFAULTS_DIR);
 }
 
+/* A service store's record (migrate/service.c): its edits, its new secret's verdict. */
+static int plan_service(const struct migrate_opts *o, struct audit_judge *j,
+			const struct store_file *sf, struct pending *p)
+{
+	const char *why = NULL;
+	int r;
+
+	if (o->policy == CG_POLICY_RANDOM) {
+		r = draw_password(j, p->password);
+		if (r < 0)
+			return r;
+	}
+	r = service_plan(sf, p->rec, o->policy, p->password, time(NULL), &p->sp, &why);
+	if (r < 0)
+		return log_error_errno(r, "migrate: %s:%u: '%s': %s; nothing was changed", sf->path,
+				       p->rec->line, p->rec->user, why ? why : strerror(-r));
+	/* Judged clean by draw_password: the agent need not hash it again. */
+	if (p->sp.vkey) {
+		r = audit_judge_trust(j, p->sp.vkey);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < p->sp.n; i++)
+		p->edit[i] = (struct line_edit){ .hash_off = p->sp.e[i].span.off,
+						 .hash_len = p->sp.e[i].span.len,
+						 .new_hash = p->sp.e[i].text };
+	p->n_edits = p->sp.n;
+	return 0;
+}
+
 static int plan_account(const struct migrate_opts *o, struct audit_judge *j,
 			const struct store_file *sf, const struct store_record *rec,
 			struct pending *p)
@@ -413,19 +499,22 @@ static int plan_account(const struct migrate_opts *o, struct audit_judge *j,
 	const char *method;
 	int r;
 
-	p->user = rec->user;
-	p->edit = (struct line_edit){ .hash_off = rec->hash_span.off,
-				      .hash_len = rec->hash_span.len };
+	p->rec = rec;
+	if (store_type_is_service(sf->type))
+		return plan_service(o, j, sf, p);
+	p->n_edits = 1;
+	p->edit[0] = (struct line_edit){ .hash_off = rec->hash_span.off,
+					 .hash_len = rec->hash_span.len };
 	switch (o->policy) {
 	case CG_POLICY_LOCK:
 		p->hash = migrate_locked_hash(rec->hash);
 		if (!p->hash)
 			return -ENOMEM;
-		p->edit.new_hash = p->hash;
+		p->edit[0].new_hash = p->hash;
 		return 0;
 	case CG_POLICY_USER:
-		p->edit.set_lastchg = true;
-		p->edit.lastchg = 0;
+		p->edit[0].set_lastchg = true;
+		p->edit[0].lastchg = 0;
 		return 0;
 	case CG_POLICY_RANDOM:
 		break;
@@ -446,16 +535,37 @@ static int plan_account(const struct migrate_opts *o, struct audit_judge *j,
 	r = audit_judge_trust(j, p->hash);
 	if (r < 0)
 		return r;
-	p->edit.new_hash = p->hash;
-	p->edit.set_lastchg = sf->type == STORE_SHADOW;
-	p->edit.lastchg = migrate_today();
+	p->edit[0].new_hash = p->hash;
+	p->edit[0].set_lastchg = sf->type == STORE_SHADOW;
+	p->edit[0].lastchg = migrate_today();
 	return 0;
+}
+
+/*
+ * The new password to the credentials file (or on_password).  A service
+ * store's secret is named USER<TAB>LINE<TAB>WHAT: one line may hold two
+ * (snmpd's auth and priv passphrases), one name several (rocommunity).
+ */
+static int add_credentials(const struct migrate_opts *o, const char *store,
+			   const struct pending *p)
+{
+	_cleanup_free_ char *label = NULL;
+
+	if (p->sp.what && asprintf(&label, "%s\t%u\t%s", p->rec->user, p->rec->line, p->sp.what) < 0)
+		return -ENOMEM;
+	if (o->creds_fd < 0) {
+		o->on_password(o->userdata, store, label ? label : p->rec->user, p->password);
+		return 0;
+	}
+	return credentials_add(o->creds_fd, store, label ? label : p->rec->user, p->password);
 }
 
 static void pending_clear(struct pending *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(p[i].hash);
+		free(p[i].sp.vkey);
+		explicit_bzero(&p[i].sp, sizeof(p[i].sp));
 		explicit_bzero(p[i].password, sizeof(p[i].password));
 	}
 	free(p);
@@ -468,16 +578,18 @@ static int migrate_store(const struct migrate_opts *o, struct audit_judge *j,
 	struct store_file *sf = NULL;
 	struct pending *p = NULL;
 	struct line_edit *edits = NULL;
+	const struct store_record **done = NULL;
 	const char *step = NULL;
-	size_t n = 0;
+	size_t n = 0, n_edits = 0;
 	int r;
 
 	r = store_load(first->store_type, o->root, first->store, store_diag_log, NULL, &sf);
 	if (r < 0)
 		return log_error_errno(r, "migrate: %s left unchanged: cannot read it: %m", first->store);
 	p = calloc(rep->n_accounts, sizeof(*p));
-	edits = calloc(rep->n_accounts, sizeof(*edits));
-	if (!p || !edits) {
+	done = calloc(rep->n_accounts, sizeof(*done));
+	edits = calloc(rep->n_accounts * STORE_EDITS_MAX, sizeof(*edits));
+	if (!p || !done || !edits) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -487,7 +599,7 @@ static int migrate_store(const struct migrate_opts *o, struct audit_judge *j,
 
 		if (strcmp(a->store, first->store) || !wanted(o, a))
 			continue;
-		rec = find_record(sf, a);
+		rec = find_record(sf, a, done, n);
 		if (!rec) {
 			r = log_error_errno(EAGAIN, "migrate: %s left unchanged: line %u ('%s') changed while it was audited; run again",
 				   first->store, a->line, a->user);
@@ -496,13 +608,13 @@ static int migrate_store(const struct migrate_opts *o, struct audit_judge *j,
 		r = plan_account(o, j, sf, rec, &p[n]);
 		if (r < 0)
 			goto out;
-		n++;
+		done[n++] = rec;
 	}
-	qsort(p, n, sizeof(*p), cmp_pending);
 	for (size_t i = 0; i < n; i++) {
-		edits[i] = p[i].edit;
+		for (size_t k = 0; k < p[i].n_edits; k++)
+			edits[n_edits++] = p[i].edit[k];
 		if (o->policy == CG_POLICY_RANDOM && o->creds_fd >= 0) {
-			r = credentials_add(o->creds_fd, first->store, p[i].user, p[i].password);
+			r = add_credentials(o, first->store, &p[i]);
 			if (r < 0) {
 				log_error_errno(r, "migrate: %s left unchanged: cannot write the credentials file: %m",
 				       first->store);
@@ -516,7 +628,8 @@ static int migrate_store(const struct migrate_opts *o, struct audit_judge *j,
 	if (r < 0)
 		log_warning_errno(r, "migrate: cannot record the new passwords' verdicts in %s: %m (the agent will hash them itself)",
 				  o->audit->cache_path);
-	r = migrate_write_store(o->root, sf, edits, n, &step);
+	qsort(edits, n_edits, sizeof(*edits), cmp_edit);
+	r = migrate_write_store(o->root, sf, edits, n_edits, &step);
 	if (r < 0) {
 		log_error_errno(r, "migrate: %s left unchanged: step '%s' failed: %s", first->store,
 				step ? step : "?", rooted_strerror(r));
@@ -526,15 +639,17 @@ static int migrate_store(const struct migrate_opts *o, struct audit_judge *j,
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (o->policy == CG_POLICY_RANDOM && o->creds_fd < 0)
-			o->on_password(o->userdata, first->store, p[i].user, p[i].password);
-		log_notice("migrate: %s: %s: %s", first->store, p[i].user,
+			add_credentials(o, first->store, &p[i]);
+		log_notice("migrate: %s:%u: %s: %s", first->store, p[i].rec->line, p[i].rec->user,
 			   o->policy == CG_POLICY_RANDOM ? "new random password" :
 			   o->policy == CG_POLICY_LOCK ? "locked" :
 			   "expired: the user must set a password before use");
 	}
 	r = (int)n;
 out:
-	pending_clear(p, n);
+	if (p)
+		pending_clear(p, rep->n_accounts);
+	free(done);
 	free(edits);
 	store_file_free(sf);
 	return r;
@@ -567,7 +682,7 @@ int migrate_run(const struct migrate_opts *o)
 	}
 	r = check_users(o, rep);
 	if (r >= 0)
-		r = check_types_migratable(o, rep);
+		r = check_service_policy(o, rep);
 	if (r >= 0)
 		r = check_policy_fits(o, rep);
 	if (r >= 0 && o->policy == CG_POLICY_RANDOM)
@@ -613,7 +728,7 @@ static int find_user_store(const struct migrate_opts *o, const char *user,
 		struct store_file *sf = NULL;
 		int r;
 
-		if (!type_migratable(specs[s].type)) {
+		if (store_type_is_service(specs[s].type)) {
 			skipped = store_ops_get(specs[s].type)->name;
 			continue;	/* never rewritten with a crypt hash */
 		}

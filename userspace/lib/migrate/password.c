@@ -16,7 +16,7 @@ void password_from_bytes(const uint8_t bytes[PASSWORD_LEN],
 	out[PASSWORD_LEN] = '\0';
 }
 
-static int random_bytes(void *buf, size_t len)
+int password_random_bytes(void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
@@ -37,7 +37,7 @@ static int random_bytes(void *buf, size_t len)
 int password_generate(char out[PASSWORD_LEN + 1])
 {
 	uint8_t bytes[PASSWORD_LEN];
-	int r = random_bytes(bytes, sizeof(bytes));
+	int r = password_random_bytes(bytes, sizeof(bytes));
 
 	if (r < 0)
 		return r;
@@ -90,7 +90,7 @@ static int make_setting(const char *method, char setting[CRYPT_GENSALT_OUTPUT_SI
 	r = split_method(method, prefix, &count);
 	if (r < 0)
 		return -EINVAL;
-	r = random_bytes(rnd, sizeof(rnd));
+	r = password_random_bytes(rnd, sizeof(rnd));
 	if (r < 0)
 		return r;
 	if (!crypt_gensalt_rn(prefix, count, (const char *)rnd, sizeof(rnd),

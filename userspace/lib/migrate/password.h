@@ -25,6 +25,9 @@
 void password_from_bytes(const uint8_t bytes[PASSWORD_LEN],
 			 char out[PASSWORD_LEN + 1]);
 
+/* @len bytes from getrandom(2) (salts).  0 or negative errno. */
+int password_random_bytes(void *buf, size_t len);
+
 /* A fresh password from getrandom(2).  0 or negative errno. */
 int password_generate(char out[PASSWORD_LEN + 1]);
 

@@ -44,7 +44,7 @@ static int community(const char *line, const struct store_span *t, size_t n, siz
 	return 1;
 }
 
-static int create_user(const char *line, const struct store_span *t, size_t n,
+static int create_user(const char *line, size_t len, const struct store_span *t, size_t n,
 		       struct store_field *f, const char **why)
 {
 	size_t i = 1;
@@ -57,7 +57,14 @@ static int create_user(const char *line, const struct store_span *t, size_t n,
 	}
 	f[0] = (struct store_field){ .user = t[i], .hash = t[i], .what = "auth passphrase" };
 	if (i + 1 >= n) {
-		/* noAuthNoPriv: a user that needs no passphrase at all */
+		/*
+		 * noAuthNoPriv: a user that needs no passphrase at all.  The
+		 * empty span sits right after the name (and its closing quote):
+		 * where a migration inserts the protocols and passphrase.
+		 */
+		f[0].hash.off = t[i].off + t[i].len;
+		if (f[0].hash.off < len && line[f[0].hash.off] == '"')
+			f[0].hash.off++;
 		f[0].hash.len = 0;
 		f[0].scheme = STORE_SCHEME_NOPASSWORD;
 		return 1;
@@ -110,7 +117,7 @@ static int snmpd_parse_fields(const char *line, size_t len, struct store_field *
 	if (tok_is(line, t[0], "com2sec") || tok_is(line, t[0], "com2sec6"))
 		return community(line, t, n, skip_options(line, t, 1, n) + 2, f, why);
 	if (tok_is(line, t[0], "createUser"))
-		return create_user(line, t, n, f, why);
+		return create_user(line, len, t, n, f, why);
 	if (tok_is(line, t[0], "usmUser")) {
 		if (n < 9) {
 			*why = "usmUser line with fewer than 9 fields";
@@ -125,9 +132,46 @@ static int snmpd_parse_fields(const char *line, size_t len, struct store_field *
 	return 0;
 }
 
+/*
+ * random: the community or passphrase token replaced in place (inside its
+ * quotes if quoted; a new value never needs quoting); a createUser without
+ * a passphrase gets "SHA NEW AES" after its name (authPriv, the privacy
+ * passphrase the same as the auth one, as snmpd.conf(5) defines a missing
+ * one).  Keys (-m/-l, usmUser) are snmpd's derived form: not rewritten.
+ * No disabled and no must-change state.
+ */
+static int snmpd_edit(const struct store_file *sf, const struct store_record *rec,
+		      enum store_edit_kind kind, const char *value, time_t now,
+		      struct store_edit *e, const char **why)
+{
+	int n;
+
+	(void)sf;
+	(void)now;
+	if (kind != STORE_EDIT_SECRET) {
+		*why = kind == STORE_EDIT_DISABLE ?
+			"snmpd.conf has no disabled state for a community or user (removing or commenting out the line is not locking it)" :
+			"snmpd.conf has no must-change state";
+		return -EOPNOTSUPP;
+	}
+	if (rec->scheme == STORE_SCHEME_OPAQUE) {
+		*why = "an SNMPv3 key (createUser -m/-l, usmUser) is snmpd's derived form, which credgate does not compute: with snmpd stopped, replace the line by 'createUser NAME SHA PASSPHRASE AES' (usmUser: delete it from the persistent file) and run migrate again";
+		return -EOPNOTSUPP;
+	}
+	if (rec->scheme == STORE_SCHEME_NOPASSWORD)
+		n = snprintf(e->text, sizeof(e->text), " SHA %s AES", value);
+	else
+		n = snprintf(e->text, sizeof(e->text), "%s", value);
+	if (n < 0 || (size_t)n >= sizeof(e->text))
+		return -EINVAL;
+	e->span = rec->hash_span;
+	return 1;
+}
+
 const struct store_ops store_snmpd_ops = {
 	.name = "snmpd",
 	.crlf_ok = true,
 	.dup_ok = true,
 	.parse_fields = snmpd_parse_fields,
+	.edit = snmpd_edit,
 };

@@ -404,3 +404,31 @@ int store_load(enum store_type type, const char *root, const char *path,
 		return r;
 	return store_parse(type, path, diag_path, data, size, diag, ud, out);
 }
+
+bool store_type_is_service(enum store_type type)
+{
+	const struct store_ops *ops = store_ops_get(type);
+
+	return ops && ops->parse_fields;
+}
+
+int store_record_edit(const struct store_file *sf, const struct store_record *rec,
+		      enum store_edit_kind kind, const char *value, time_t now,
+		      struct store_edit *e, const char **why)
+{
+	const struct store_ops *ops = store_ops_get(sf->type);
+
+	if (ops->edit)
+		return ops->edit(sf, rec, kind, value, now, e, why);
+	if (kind != STORE_EDIT_SECRET) {
+		*why = kind == STORE_EDIT_DISABLE ?
+			"the format has no disabled state (removing the entry is not locking it)" :
+			"the format has no must-change state";
+		return -EOPNOTSUPP;
+	}
+	if (strlen(value) >= sizeof(e->text))
+		return -EINVAL;
+	e->span = rec->hash_span;
+	strcpy(e->text, value);
+	return 1;
+}

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "base/names.h"
 #include "base/rooted.h"
@@ -20,7 +21,7 @@ enum store_type {
 	STORE_PASSWD,
 	STORE_GSHADOW,
 	STORE_HTPASSWD,
-	/* Service stores (docs/audit.md "Service stores"): not migrated yet. */
+	/* Service stores (docs/audit.md "Service stores"). */
 	STORE_HTDIGEST,
 	STORE_PLAIN,
 	STORE_SMBPASSWD,
@@ -82,6 +83,22 @@ struct store_file {
 
 #define STORE_FIELDS_MAX 2
 
+/* What a migration does to one record of a service store (store_ops.edit). */
+enum store_edit_kind {
+	STORE_EDIT_SECRET,	/* policy random: put a new secret in */
+	STORE_EDIT_DISABLE,	/* policy lock: the format's disabled state */
+	STORE_EDIT_EXPIRE,	/* policy user: the format's must-change state */
+};
+
+#define STORE_EDITS_MAX 4
+#define STORE_EDIT_TEXT_MAX 192
+
+/* Replace the bytes @span of store_file.data with @text. */
+struct store_edit {
+	struct store_span span;
+	char text[STORE_EDIT_TEXT_MAX];
+};
+
 /* One secret of a service store's line (parse_fields). */
 struct store_field {
 	struct store_span user, hash;	/* relative to the line start */
@@ -112,6 +129,14 @@ struct store_ops {
 	/* After every line was parsed: what spans lines (hostapd's ssid). */
 	int (*finish)(struct store_file *sf);
 	bool dup_ok;			/* one name may hold several secrets */
+	/*
+	 * Migration of a service store's record (see store_record_edit):
+	 * NULL when the secret is the hash span alone and the format has no
+	 * disabled and no must-change state.
+	 */
+	int (*edit)(const struct store_file *sf, const struct store_record *rec,
+		    enum store_edit_kind kind, const char *value, time_t now,
+		    struct store_edit *e, const char **why);
 };
 
 extern const struct store_ops store_shadow_ops;
@@ -166,6 +191,23 @@ int store_read_reported(const char *root, const char *path, size_t max, const ch
 			size_t *size);
 
 void store_file_free(struct store_file *sf);
+
+/* A service store (parse_fields): judged by audit/service.c, migrated by migrate/service.c. */
+bool store_type_is_service(enum store_type type);
+
+/*
+ * The edits (at most STORE_EDITS_MAX, sorted, not overlapping) that
+ * migrate @rec of @sf: STORE_EDIT_SECRET puts @value (the new secret field
+ * exactly as the format stores it: plain text, hex digest, mosquitto
+ * hash) in; DISABLE and EXPIRE set the format's state (@value unused).
+ * @now: the time a format records for the change (smbpasswd's LCT).
+ * Returns the number of edits, or -EOPNOTSUPP with *why set (static text:
+ * what the format lacks, what to do) when the record cannot be migrated
+ * that way.  Every byte outside the edits stays.
+ */
+int store_record_edit(const struct store_file *sf, const struct store_record *rec,
+		      enum store_edit_kind kind, const char *value, time_t now,
+		      struct store_edit *e, const char **why);
 
 /*
  * Helpers for the parsers: split @line at every @sep into at most @max

@@ -98,7 +98,9 @@ accounts:
   elements: dict
 credentials:
   description:
-    - The new passwords (C(policy=random)), each with store, user and password.
+    - The new passwords (C(policy=random)), each with store, user and password;
+      a service store's secret (snmpd, hostapd, ...) also with line and what
+      (C(community string), C(WPA passphrase), ...).
       Only ever seen with C(no_log), which the module requires for it.
   returned: success, policy random, not check mode
   type: list
@@ -126,9 +128,14 @@ def read_credentials(path):
             if not line:
                 continue
             parts = line.split('\t')
-            if len(parts) != 3:
-                raise ValueError('credentials file: a line without three fields')
-            creds.append(dict(store=parts[0], user=parts[1], password=parts[2]))
+            if len(parts) == 3:
+                creds.append(dict(store=parts[0], user=parts[1], password=parts[2]))
+            elif len(parts) == 5:
+                # A service store's secret: its line and what it is (docs/migration.md).
+                creds.append(dict(store=parts[0], user=parts[1], line=int(parts[2]),
+                                  what=parts[3], password=parts[4]))
+            else:
+                raise ValueError('credentials file: a line without three or five fields')
     return creds
 
 
