@@ -280,5 +280,33 @@ fi
 stop_agent
 rm -f /etc/shadow && cp -p "$work/shadow.before-link" /etc/shadow
 
+# 10. Not only login accounts: an snmpd.conf holding the universal community
+#     `public` keeps the gate closed, named in the log line; `credgate
+#     migrate --policy random` gives it a new community and the gate opens.
+mkdir -p /etc/snmp "$work/sstate"
+[ -f /etc/snmp/snmpd.conf ] && cp -p /etc/snmp/snmpd.conf "$work/snmpd.conf.orig"
+printf '# as net-snmp documents it\nrocommunity public default\nsysLocation lab\n' >/etc/snmp/snmpd.conf
+printf 'root:!:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\n' >/etc/shadow
+write_config "$work/snmp.conf"
+sed -i 's|^stores = .*|& snmpd:/etc/snmp/snmpd.conf|' "$work/snmp.conf"
+hold='hold it closed: rocommunity (default, /etc/snmp/snmpd.conf)'
+if start_agent "$work/snmp.conf" "$work/sstate" "$work/agent7.log" && poll_never_open "$work/agent7.log" "$hold" 20000 &&
+	[ "$opened" -eq 0 ] && grep -q "$hold" "$work/agent7.log" && [ "$(gate_state)" = closed ]; then
+	ok "snmpd.conf with rocommunity public: gate closed, the log names it ($elapsed ms)"
+else
+	not_ok "snmpd.conf with rocommunity public: gate $(gate_state), open in $opened polls"; show "$work/agent7.log"
+fi
+credgate migrate --config "$work/snmp.conf" --cache "$work/sstate/audit.cache" --policy random \
+	--credentials-out "$work/creds-snmp" --socket "$work/sock" >"$work/migrate-snmp.out" 2>&1
+if ms=$(wait_state open "$LIMIT_MS") && ! grep -q 'public' /etc/snmp/snmpd.conf &&
+	grep -q '^sysLocation lab$' /etc/snmp/snmpd.conf; then
+	ok "credgate migrate on snmpd.conf: a new community, the rest kept, gate open after $ms ms"
+else
+	not_ok "migrate on snmpd.conf: gate $(gate_state) after $ms ms"; show "$work/migrate-snmp.out" /etc/snmp/snmpd.conf
+fi
+stop_agent
+rm -f /etc/snmp/snmpd.conf
+[ -f "$work/snmpd.conf.orig" ] && cp -p "$work/snmpd.conf.orig" /etc/snmp/snmpd.conf
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
