@@ -16,6 +16,7 @@
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <linux/tipc.h>
+#include <sched.h>
 
 #include "gate_helpers.h"
 #include "kselftest_harness.h"
@@ -404,6 +405,147 @@ TEST_F(bypass, local_families_allowed)
 	ASSERT_LE(0, pk);
 	EXPECT_EQ(0, sys(bind(pk, (struct sockaddr *)&sll, sizeof(sll))));
 	EXPECT_DELTA(0, 0, 0, 0);
+}
+
+/* socket(); bind to @addr:@port; close.  0 or -errno of the step that failed. */
+static int bind_once(int family, int type, int proto, const char *addr, int port)
+{
+	_cleanup_close_ int fd = socket(family, type | SOCK_CLOEXEC, proto);
+
+	if (fd < 0)
+		return -errno;
+	return do_bind(fd, family, addr, port);
+}
+
+/*
+ * Raw sockets (design.md, "Not gated, on purpose"): the bind address's
+ * port field (the protocol) is treated as the port, and no allow-list
+ * entry names a raw socket: one naming IPPROTO_UDP on 0.0.0.0:68 is no
+ * DHCP client, one naming IPPROTO_SCTP is no SCTP endpoint.
+ */
+TEST_F(bypass, raw_sockets_judged_by_address)
+{
+	EXPECT_EQ(-EACCES, bind_once(AF_INET, SOCK_RAW, IPPROTO_UDP, TEST_ADDR4, 17));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET, SOCK_RAW, IPPROTO_UDP, "0.0.0.0", 68));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET, SOCK_RAW, IPPROTO_SCTP, TEST_ADDR4, 132));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET6, SOCK_RAW, IPPROTO_UDP, TEST_ADDR6, 17));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET6, SOCK_RAW, IPPROTO_UDP, "::", 546));
+	/* Port 0 and loopback are allowed, as for any inet socket. */
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_RAW, IPPROTO_UDP, TEST_ADDR4, 0));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_RAW, IPPROTO_ICMP, "127.0.0.1", 1));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6, TEST_ADDR6, 0));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_RAW, IPPROTO_UDP, "::1", 17));
+	EXPECT_DELTA(5, 0, 0, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_RAW, IPPROTO_UDP, TEST_ADDR4, 17));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_RAW, IPPROTO_UDP, "0.0.0.0", 68));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_RAW, IPPROTO_UDP, TEST_ADDR6, 17));
+	EXPECT_DELTA(5, 0, 0, 0);
+}
+
+#define PING_GROUP_RANGE "/proc/sys/net/ipv4/ping_group_range"
+
+/*
+ * Ping sockets (SOCK_DGRAM + IPPROTO_ICMP/ICMPV6): the ICMP identifier in
+ * sin_port is the port; `ping -I ADDR` binds with 0 and is allowed.
+ */
+TEST_F(bypass, ping_sockets_judged_by_identifier)
+{
+	_cleanup_free_ char *old = NULL;
+
+	/* The kernel's default range ("1 0") allows ping sockets to nobody:
+	 * the test lets group 0 (it runs as root) create them, and restores
+	 * the range. */
+	ASSERT_EQ(0, read_file(PING_GROUP_RANGE, 64, &old, NULL));
+	ASSERT_EQ(0, write_string_file(PING_GROUP_RANGE, "0 0\n"));
+
+	EXPECT_EQ(-EACCES, bind_once(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, TEST_ADDR4, 4242));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, "0.0.0.0", 68));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, TEST_ADDR6, 4242));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, TEST_ADDR4, 0));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, TEST_ADDR6, 0));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, "127.0.0.1", 4242));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, "::1", 4242));
+	EXPECT_DELTA(3, 0, 0, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, TEST_ADDR4, 4242));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, TEST_ADDR6, 4242));
+	EXPECT_DELTA(3, 0, 0, 0);
+	EXPECT_EQ(0, write_string_file(PING_GROUP_RANGE, old));
+}
+
+/* AF_PACKET on the test interface, raw, cooked and SOCK_PACKET: never gated. */
+TEST_F(bypass, packet_sockets_on_interface_allowed)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = (int)if_nametoindex(TEST_IFNAME),
+	};
+	struct sockaddr spkt = { .sa_family = AF_PACKET };
+	_cleanup_close_ int raw = -1, dgram = -1, legacy = -1;
+
+	if (sll.sll_ifindex == 0)
+		SKIP(return, "no " TEST_IFNAME " (the test addresses are on lo)");
+	raw = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	ASSERT_LE(0, raw) TH_LOG("socket(AF_PACKET, SOCK_RAW): %s", strerror(errno));
+	EXPECT_EQ(0, sys(bind(raw, (struct sockaddr *)&sll, sizeof(sll))));
+	dgram = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
+	ASSERT_LE(0, dgram);
+	sll.sll_protocol = htons(ETH_P_IP);
+	EXPECT_EQ(0, sys(bind(dgram, (struct sockaddr *)&sll, sizeof(sll))));
+	legacy = socket(AF_PACKET, SOCK_PACKET | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	ASSERT_LE(0, legacy) TH_LOG("socket(AF_PACKET, SOCK_PACKET): %s", strerror(errno));
+	strncpy(spkt.sa_data, TEST_IFNAME, sizeof(spkt.sa_data) - 1);
+	EXPECT_EQ(0, sys(bind(legacy, &spkt, sizeof(spkt))));
+	EXPECT_DELTA(0, 0, 0, 0);
+}
+
+#define NS_ADDR4	"198.51.100.1"
+#define NS_ADDR6	"2001:db8:1::1"
+
+/*
+ * A new network namespace (a container) is gated like the initial one:
+ * its wildcard and interface addresses are refused, its own loopback and
+ * the allow list hold.  The harness runs each test in a child of its own,
+ * so unshare() leaves the other tests in the initial namespace.
+ */
+TEST_F(bypass, new_network_namespace_gated)
+{
+	int hook, r;
+
+	ASSERT_EQ(0, sys(unshare(CLONE_NEWNET))) TH_LOG("unshare(CLONE_NEWNET): %s", strerror(errno));
+	r = system("ip link set lo up && "
+		   "echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad; "
+		   "if ip link add cgns0 type dummy 2>/dev/null; then "
+		   "  ip link set cgns0 up && ip addr add " NS_ADDR4 "/24 dev cgns0 && "
+		   "  ip -6 addr add " NS_ADDR6 "/64 dev cgns0; "
+		   "else "
+		   "  ip addr add " NS_ADDR4 "/32 dev lo && ip -6 addr add " NS_ADDR6 "/128 dev lo; "
+		   "fi");
+	ASSERT_EQ(0, r) TH_LOG("cannot set up the namespace's addresses");
+	/* The initial namespace's test address is not here. */
+	EXPECT_EQ(-EADDRNOTAVAIL, bind_once(AF_INET, SOCK_STREAM, 0, TEST_ADDR4, 0));
+
+	EXPECT_EQ(-EACCES, try_serve(AF_INET, SOCK_STREAM, "0.0.0.0", 18301, &hook, NULL));
+	EXPECT_EQ(CREDGATE_HOOK_BIND, hook);
+	EXPECT_EQ(-EACCES, try_serve(AF_INET, SOCK_STREAM, NS_ADDR4, 18301, &hook, NULL));
+	EXPECT_EQ(-EACCES, try_serve(AF_INET6, SOCK_STREAM, NS_ADDR6, 18301, &hook, NULL));
+	EXPECT_EQ(-EACCES, try_serve(AF_INET6, SOCK_DGRAM, "::", 18301, &hook, NULL));
+	EXPECT_EQ(-EACCES, try_serve(AF_INET, SOCK_STREAM, NULL, 0, &hook, NULL));
+	EXPECT_EQ(CREDGATE_HOOK_LISTEN, hook);
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_STREAM, "127.0.0.1", 18301, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET6, SOCK_STREAM, "::1", 18301, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_DGRAM, "0.0.0.0", 68, &hook, NULL));
+	EXPECT_DELTA(4, 0, 1, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_STREAM, "0.0.0.0", 18301, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET6, SOCK_STREAM, NS_ADDR6, 18301, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_STREAM, NULL, 0, &hook, NULL));
+	EXPECT_DELTA(4, 0, 1, 0);
 }
 
 TEST_HARNESS_MAIN
