@@ -4,9 +4,13 @@
  * backends: SCTP extra addresses (sctp_bindx() after a loopback listen,
  * [public, loopback] then listen, IPv4 addresses on an IPv6 socket),
  * AF_SMC, TCP on the DHCP client ports (allow-listed for UDP binds only),
- * and a family refused by family (AF_TIPC).  Each is refused while the gate is closed, allowed while it
- * is open, and counted.  A kernel without the protocol gives SKIP with the
- * reason.  Local-only families stay allowed.
+ * and a family refused by family (AF_TIPC); raw and ping sockets (judged
+ * by address, their protocol or ICMP identifier as the port, never
+ * exempt); services in a new network namespace (its own addresses, and a
+ * veth pair reached from the initial namespace).  Each is refused while
+ * the gate is closed, allowed while it is open, and counted.  A kernel
+ * without the protocol gives SKIP with the reason.  Local-only families
+ * (netlink, AF_PACKET raw, cooked and SOCK_PACKET) stay allowed.
  *
  * The bpf backend reads SCTP and SMC structures through module BTF: the
  * suite inserts sctp, smc and tipc before it loads the gate
@@ -16,6 +20,7 @@
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <linux/tipc.h>
+#include <fcntl.h>
 #include <sched.h>
 
 #include "gate_helpers.h"
@@ -546,6 +551,58 @@ TEST_F(bypass, new_network_namespace_gated)
 	EXPECT_EQ(0, try_serve(AF_INET6, SOCK_STREAM, NS_ADDR6, 18301, &hook, NULL));
 	EXPECT_EQ(0, try_serve(AF_INET, SOCK_STREAM, NULL, 0, &hook, NULL));
 	EXPECT_DELTA(4, 0, 1, 0);
+}
+
+#define VETH_HOST	"203.0.113.1"	/* cgveth0, initial namespace */
+#define VETH_NS		"203.0.113.2"	/* cgveth1, the new namespace */
+
+/*
+ * A veth pair into a new network namespace: a service there on its veth
+ * address is refused while the gate is closed; open, it is reached from
+ * the initial namespace over the pair.  A socket keeps the namespace it
+ * was made in, so one process makes its sockets in the new namespace and
+ * connects from the initial one (setns()).
+ */
+TEST_F(bypass, veth_listener_in_namespace)
+{
+	_cleanup_close_ int initns = -1, s1 = -1, s2 = -1, cfd = -1, afd = -1;
+	struct sockaddr_storage ss;
+	socklen_t len = make_sockaddr(AF_INET, VETH_NS, 18302, &ss);
+	int r;
+
+	initns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, initns);
+	ASSERT_EQ(0, sys(unshare(CLONE_NEWNET))) TH_LOG("unshare(CLONE_NEWNET): %s", strerror(errno));
+	r = system("insmod /lib/modules/veth.ko 2>/dev/null; "
+		   "ip link set lo up && "
+		   "ip link add cgveth1 type veth peer name cgveth0 && "
+		   /* BusyBox ip ignores "peer name": the kernel named it vethN */
+		   "{ ip link show cgveth0 >/dev/null 2>&1 || "
+		   "  ip link set \"$(ip link | sed -n 's/^[0-9]*: \\(veth[0-9]*\\)[@:].*/\\1/p' | head -n 1)\" "
+		   "    name cgveth0; } && "
+		   "ip link set cgveth0 netns 1 && "
+		   "ip addr add " VETH_NS "/24 dev cgveth1 && ip link set cgveth1 up");
+	ASSERT_EQ(0, r) TH_LOG("no veth pair into the namespace (veth.ko, 'ip link set DEV netns 1')");
+	s1 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	s2 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, s1);
+	ASSERT_LE(0, s2);
+	EXPECT_EQ(-EACCES, sys(bind(s1, (struct sockaddr *)&ss, len)));
+	EXPECT_EQ(-EACCES, sys(listen(s1, 4)));		/* autobind: wildcard */
+	EXPECT_DELTA(1, 0, 1, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	ASSERT_EQ(0, sys(bind(s2, (struct sockaddr *)&ss, len)));
+	ASSERT_EQ(0, sys(listen(s2, 4)));
+	ASSERT_EQ(0, sys(setns(initns, CLONE_NEWNET)));
+	r = system("ip addr add " VETH_HOST "/24 dev cgveth0 && ip link set cgveth0 up");
+	ASSERT_EQ(0, r) TH_LOG("cannot configure cgveth0 in the initial namespace");
+	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, cfd);
+	EXPECT_EQ(0, sys(connect(cfd, (struct sockaddr *)&ss, len)));
+	afd = accept4(s2, NULL, NULL, SOCK_CLOEXEC);
+	EXPECT_LE(0, afd) TH_LOG("accept: %s", strerror(errno));
+	EXPECT_DELTA(1, 0, 1, 0);
 }
 
 TEST_HARNESS_MAIN
