@@ -2,12 +2,21 @@
 /*
  * In-VM tests of the BPF backend's pinning (SKIP on the lsm backend):
  * enforcement outlives the loader, loading twice never attaches twice,
- * garbage map writes fail cleanly and fail closed, lock freezes the config
+ * garbage map writes fail cleanly and fail closed, a full ring buffer
+ * drops events but no refusal or count, an incompatible pinned map fails
+ * the load (suggesting --force), a loader killed midway leaves only
+ * initialised maps and the next load completes, lock freezes the config
  * map while open/close keep working.  The lock test runs last and undoes
  * itself the way only root can: by removing the pins and loading afresh.
  */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 
@@ -76,21 +85,29 @@ static bool refused(int family, const char *addr, int port)
 	return try_serve(family, SOCK_STREAM, addr, port, &hook, NULL) == -EACCES;
 }
 
+/* Reopen the pinned gate (after a new load): closed, enforce, unlocked. */
+static void expect_fresh_gate(struct __test_metadata *_metadata, struct gate **g)
+{
+	struct gate_status st;
+
+	gate_close(*g);
+	*g = NULL;
+	ASSERT_EQ(0, gate_open_backend(CG_BACKEND_BPF, g));
+	ASSERT_EQ(0, gate_get_status(*g, &st));
+	EXPECT_EQ(CREDGATE_CLOSED, st.state);
+	EXPECT_EQ(CREDGATE_MODE_ENFORCE, st.mode);
+	EXPECT_FALSE(st.locked);
+}
+
 TEST_F(pin, enforcement_survives_loader_exit)
 {
 	uint64_t before[CREDGATE_NR_COUNTERS], d[CREDGATE_NR_COUNTERS];
-	struct gate_status st;
 	int n[2];
 
 	REQUIRE_BPF();
 	/* A fresh load by a process that exits at once. */
 	ASSERT_EQ(0, system("credgate gate load --force >/dev/null"));
-	gate_close(self->g);
-	ASSERT_EQ(0, gate_open_backend(CG_BACKEND_BPF, &self->g));
-	ASSERT_EQ(0, gate_get_status(self->g, &st));
-	EXPECT_EQ(CREDGATE_CLOSED, st.state);
-	EXPECT_EQ(CREDGATE_MODE_ENFORCE, st.mode);
-	EXPECT_FALSE(st.locked);
+	expect_fresh_gate(_metadata, &self->g);
 	count_links(n);
 	EXPECT_EQ(1, n[0]);
 	EXPECT_EQ(1, n[1]);
@@ -233,6 +250,282 @@ static void unpin_everything(void)
 		snprintf(path, sizeof(path), GATE_BPF_PIN_DIR "/%s", pins[i]);
 		unlink(path);
 	}
+}
+
+static int count_event(const struct credgate_event *e, void *userdata)
+{
+	int *n = userdata;
+
+	(void)e;
+	(*n)++;
+	return 0;
+}
+
+/* Every event the ring buffer holds now, consumed. */
+static int drain(struct gate_events *ev)
+{
+	int total = 0, r;
+
+	while ((r = gate_events_poll(ev, 0)) > 0)
+		total += r;
+	return r < 0 ? r : total;
+}
+
+/* Records of a 64 KiB ring buffer: an 8-byte header each, 8-byte aligned. */
+#define RING_RECORDS	(65536 / ((8 + sizeof(struct credgate_event) + 7) & ~(size_t)7))
+#define FLOOD		(3 * (int)RING_RECORDS)
+
+/*
+ * design.md: "A full ring buffer drops the event, never the refusal or
+ * the count."  Nobody reads while FLOOD binds are refused: every one is
+ * refused and counted, the buffer keeps at most RING_RECORDS events, and
+ * once drained it takes new ones again.
+ */
+TEST_F(pin, full_ring_buffer_drops_events_not_refusals)
+{
+	uint64_t before[CREDGATE_NR_COUNTERS], d[CREDGATE_NR_COUNTERS];
+	struct sockaddr_storage ss;
+	socklen_t len = make_sockaddr(AF_INET, "0.0.0.0", 18106, &ss);
+	struct gate_events *ev = NULL;
+	_cleanup_close_ int fd = -1;
+	int seen = 0, refusals = 0;
+
+	REQUIRE_BPF();
+	ASSERT_EQ(0, gate_events_open(self->g, count_event, &seen, &ev));
+	ASSERT_LE(0, drain(ev));	/* what earlier tests left */
+	seen = 0;
+	ASSERT_EQ(0, gate_read_counters(self->g, before));
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, fd);
+	for (int i = 0; i < FLOOD; i++)
+		if (bind(fd, (struct sockaddr *)&ss, len) < 0 && errno == EACCES)
+			refusals++;
+	EXPECT_EQ(FLOOD, refusals);
+	ASSERT_EQ(0, counter_delta(self->g, before, d));
+	EXPECT_EQ((uint64_t)FLOOD, d[IDX_BIND_REFUSED]);
+
+	EXPECT_LT(0, drain(ev));
+	EXPECT_LE(seen, (int)RING_RECORDS);
+	EXPECT_LT(0, seen);
+	TH_LOG("%d refusals, %d events kept (room for %zu)", refusals, seen, RING_RECORDS);
+
+	/* Drained, it holds events again; the gate still refuses. */
+	seen = 0;
+	EXPECT_TRUE(refused(AF_INET, "0.0.0.0", 18106));
+	EXPECT_EQ(1, gate_events_poll(ev, 1000));
+	EXPECT_EQ(1, seen);
+	gate_events_free(ev);
+
+	/* Full again: the CLI reader copes and exits 0. */
+	for (int i = 0; i < FLOOD; i++)
+		bind(fd, (struct sockaddr *)&ss, len);
+	EXPECT_EQ(0, system("credgate gate events >/dev/null"));
+	EXPECT_TRUE(refused(AF_INET, NULL, 0));
+}
+
+static int load_cli(const char *args)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "credgate gate load %s >/tmp/pin-load.log 2>&1", args);
+	return system(cmd);
+}
+
+/*
+ * design.md: "A pinned map from an incompatible credgate version makes
+ * the load fail with a message that suggests --force."  A config map of
+ * 8 bytes (mode, locked: no allow list) replaces the pinned one, and a
+ * link is missing so that the load has work to do.  The load fails with
+ * exit 2 and that message, attaches nothing, and the programs still
+ * attached still refuse; --force loads afresh.
+ */
+TEST_F(pin, incompatible_pinned_map_fails_load)
+{
+	_cleanup_close_ int old = -1;
+	int n[2], r;
+
+	REQUIRE_BPF();
+	ASSERT_EQ(0, unlink(GATE_BPF_PIN_DIR "/config"));
+	ASSERT_EQ(0, unlink(GATE_BPF_PIN_DIR "/link_socket_listen"));
+	old = bpf_map_create(BPF_MAP_TYPE_ARRAY, "config", 4, 8, 1, NULL);
+	ASSERT_LE(0, old) TH_LOG("bpf_map_create: %s", strerror(errno));
+	ASSERT_EQ(0, bpf_obj_pin(old, GATE_BPF_PIN_DIR "/config"));
+
+	EXPECT_EQ(2 << 8, load_cli(""));
+	r = system("grep -q -- \"another credgate version? try 'credgate gate load --force'\" "
+		   "/tmp/pin-load.log");
+	EXPECT_EQ(0, r);
+	if (r != 0)
+		r = system("sed 's/^/# /' /tmp/pin-load.log");
+	EXPECT_NE(0, access(GATE_BPF_PIN_DIR "/link_socket_listen", F_OK));
+	count_links(n);
+	EXPECT_EQ(1, n[0]);
+	EXPECT_EQ(0, n[1]);
+	EXPECT_TRUE(refused(AF_INET, "0.0.0.0", 18107));	/* bind program */
+
+	EXPECT_EQ(0, load_cli("--force"));
+	count_links(n);
+	EXPECT_EQ(1, n[0]);
+	EXPECT_EQ(1, n[1]);
+	expect_fresh_gate(_metadata, &self->g);
+	EXPECT_TRUE(refused(AF_INET, "0.0.0.0", 18107));
+	EXPECT_TRUE(refused(AF_INET, NULL, 0));
+}
+
+/* Every pinned map holds a closed, enforcing gate with the default list. */
+static bool pinned_maps_consistent(struct __test_metadata *_metadata, int *npins)
+{
+	static const char *const maps[] = { "gate", "config", "stats", "events" };
+	uint32_t allow[CREDGATE_ALLOW_WORDS];
+	bool ok = true;
+	__u32 zero = 0;
+
+	*npins = 0;
+	gate_default_allow(allow);
+	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+		char path[128];
+		_cleanup_close_ int fd = -1;
+
+		snprintf(path, sizeof(path), GATE_BPF_PIN_DIR "/%s", maps[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		(*npins)++;
+		if (i == 0) {
+			struct credgate_gate gs = { .state = 42 };
+
+			ok = ok && bpf_map_lookup_elem(fd, &zero, &gs) == 0 &&
+			     gs.state == CREDGATE_CLOSED;
+		} else if (i == 1) {
+			_cleanup_free_ struct credgate_config *cfg = calloc(1, sizeof(*cfg));
+
+			ok = ok && cfg && bpf_map_lookup_elem(fd, &zero, cfg) == 0 &&
+			     cfg->mode == CREDGATE_MODE_ENFORCE && !cfg->locked &&
+			     !memcmp(cfg->allow, allow, sizeof(allow));
+		}
+	}
+	EXPECT_TRUE(ok) TH_LOG("a pinned map is not the fresh gate's");
+	return ok;
+}
+
+/* `credgate gate load`, its output to /dev/null; the child's pid. */
+static pid_t spawn_load(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execlp("credgate", "credgate", "gate", "load", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Wait until @n pins were created in the pin directory or the loader ended. */
+static void wait_pins(int ino, pid_t pid, int n)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct pollfd p = { .fd = ino, .events = POLLIN };
+	int seen = 0;
+
+	while (seen < n) {
+		if (waitpid(pid, NULL, WNOHANG | WNOWAIT) == pid)
+			return;
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		ssize_t len = read(ino, buf, sizeof(buf));
+
+		for (char *q = buf; len > 0 && q < buf + len;
+		     q += sizeof(struct inotify_event) + ((struct inotify_event *)q)->len)
+			seen++;
+	}
+}
+
+/*
+ * design.md: fresh maps are initialised before they are pinned, "so a
+ * loader killed midway never leaves an uninitialised map pinned".  From no
+ * pins, `credgate gate load` is killed (SIGKILL) during verification (at
+ * 1/4, 1/2 and 3/4 of an unkilled load's time) and as soon as its first to
+ * sixth pin appears (inotify): what it left pinned is a closed, enforcing
+ * gate, and the next load completes with one link per program and
+ * refuses.
+ */
+TEST_F_TIMEOUT(pin, loader_killed_midway, 240)
+{
+	_cleanup_close_ int ino = -1;
+	int killed = 0, partial = 0, n[2], npins;
+	long long t0, full;
+
+	REQUIRE_BPF();
+	gate_close(self->g);
+	self->g = NULL;
+	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	ASSERT_LE(0, ino);
+	ASSERT_LE(0, inotify_add_watch(ino, GATE_BPF_PIN_DIR, IN_CREATE));
+
+	unpin_everything();
+	t0 = now_ms();
+	ASSERT_EQ(0, load_cli(""));
+	full = now_ms() - t0;
+	TH_LOG("an unkilled load from no pins: %lld ms", full);
+
+	for (int i = 1; i <= 9; i++) {
+		int status = 0;
+		pid_t pid;
+		char buf[4096];
+
+		unpin_everything();
+		while (read(ino, buf, sizeof(buf)) > 0)
+			;	/* the events of the last load */
+		pid = spawn_load();
+		ASSERT_LE(0, pid);
+		if (i <= 3)
+			usleep((useconds_t)(full * i / 4 * 1000));
+		else
+			wait_pins(ino, pid, i - 3);
+		kill(pid, SIGKILL);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		if (WIFSIGNALED(status))
+			killed++;
+		else
+			EXPECT_EQ(0, WEXITSTATUS(status));
+		pinned_maps_consistent(_metadata, &npins);
+		count_links(n);
+		if (WIFSIGNALED(status) && (npins > 0 || n[0] + n[1] > 0))
+			partial++;
+		if (i <= 3)
+			TH_LOG("killed after %lld ms: %s, %d maps and %d+%d links left",
+			       full * i / 4, WIFSIGNALED(status) ? "killed" : "had finished",
+			       npins, n[0], n[1]);
+		else
+			TH_LOG("killed at pin %d: %s, %d maps and %d+%d links left", i - 3,
+			       WIFSIGNALED(status) ? "killed" : "had finished", npins, n[0], n[1]);
+
+		EXPECT_EQ(0, load_cli(""));
+		count_links(n);
+		EXPECT_EQ(1, n[0]);
+		EXPECT_EQ(1, n[1]);
+		pinned_maps_consistent(_metadata, &npins);
+		EXPECT_EQ(4, npins);
+		EXPECT_TRUE(refused(AF_INET, "0.0.0.0", 18108));
+		EXPECT_TRUE(refused(AF_INET, NULL, 0));
+	}
+	/* Kills must land inside the load, some after a pin, or nothing was tested. */
+	EXPECT_LT(0, killed);
+	EXPECT_LT(0, partial);
+	TH_LOG("%d of 9 loads killed, %d of them with pins left behind", killed, partial);
+	expect_fresh_gate(_metadata, &self->g);
 }
 
 /* Irreversible for the pinned maps: keep last, then start afresh. */

@@ -4,9 +4,13 @@
  * backends: SCTP extra addresses (sctp_bindx() after a loopback listen,
  * [public, loopback] then listen, IPv4 addresses on an IPv6 socket),
  * AF_SMC, TCP on the DHCP client ports (allow-listed for UDP binds only),
- * and a family refused by family (AF_TIPC).  Each is refused while the gate is closed, allowed while it
- * is open, and counted.  A kernel without the protocol gives SKIP with the
- * reason.  Local-only families stay allowed.
+ * and a family refused by family (AF_TIPC); raw and ping sockets (judged
+ * by address, their protocol or ICMP identifier as the port, never
+ * exempt); services in a new network namespace (its own addresses, and a
+ * veth pair reached from the initial namespace).  Each is refused while
+ * the gate is closed, allowed while it is open, and counted.  A kernel
+ * without the protocol gives SKIP with the reason.  Local-only families
+ * (netlink, AF_PACKET raw, cooked and SOCK_PACKET) stay allowed.
  *
  * The bpf backend reads SCTP and SMC structures through module BTF: the
  * suite inserts sctp, smc and tipc before it loads the gate
@@ -16,6 +20,8 @@
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <linux/tipc.h>
+#include <fcntl.h>
+#include <sched.h>
 
 #include "gate_helpers.h"
 #include "kselftest_harness.h"
@@ -404,6 +410,199 @@ TEST_F(bypass, local_families_allowed)
 	ASSERT_LE(0, pk);
 	EXPECT_EQ(0, sys(bind(pk, (struct sockaddr *)&sll, sizeof(sll))));
 	EXPECT_DELTA(0, 0, 0, 0);
+}
+
+/* socket(); bind to @addr:@port; close.  0 or -errno of the step that failed. */
+static int bind_once(int family, int type, int proto, const char *addr, int port)
+{
+	_cleanup_close_ int fd = socket(family, type | SOCK_CLOEXEC, proto);
+
+	if (fd < 0)
+		return -errno;
+	return do_bind(fd, family, addr, port);
+}
+
+/*
+ * Raw sockets (design.md, "Not gated, on purpose"): the bind address's
+ * port field (the protocol) is treated as the port, and no allow-list
+ * entry names a raw socket: one naming IPPROTO_UDP on 0.0.0.0:68 is no
+ * DHCP client, one naming IPPROTO_SCTP is no SCTP endpoint.
+ */
+TEST_F(bypass, raw_sockets_judged_by_address)
+{
+	EXPECT_EQ(-EACCES, bind_once(AF_INET, SOCK_RAW, IPPROTO_UDP, TEST_ADDR4, 17));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET, SOCK_RAW, IPPROTO_UDP, "0.0.0.0", 68));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET, SOCK_RAW, IPPROTO_SCTP, TEST_ADDR4, 132));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET6, SOCK_RAW, IPPROTO_UDP, TEST_ADDR6, 17));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET6, SOCK_RAW, IPPROTO_UDP, "::", 546));
+	/* Port 0 and loopback are allowed, as for any inet socket. */
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_RAW, IPPROTO_UDP, TEST_ADDR4, 0));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_RAW, IPPROTO_ICMP, "127.0.0.1", 1));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6, TEST_ADDR6, 0));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_RAW, IPPROTO_UDP, "::1", 17));
+	EXPECT_DELTA(5, 0, 0, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_RAW, IPPROTO_UDP, TEST_ADDR4, 17));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_RAW, IPPROTO_UDP, "0.0.0.0", 68));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_RAW, IPPROTO_UDP, TEST_ADDR6, 17));
+	EXPECT_DELTA(5, 0, 0, 0);
+}
+
+#define PING_GROUP_RANGE "/proc/sys/net/ipv4/ping_group_range"
+
+/*
+ * Ping sockets (SOCK_DGRAM + IPPROTO_ICMP/ICMPV6): the ICMP identifier in
+ * sin_port is the port; `ping -I ADDR` binds with 0 and is allowed.
+ */
+TEST_F(bypass, ping_sockets_judged_by_identifier)
+{
+	_cleanup_free_ char *old = NULL;
+
+	/* The kernel's default range ("1 0") allows ping sockets to nobody:
+	 * the test lets group 0 (it runs as root) create them, and restores
+	 * the range. */
+	ASSERT_EQ(0, read_file(PING_GROUP_RANGE, 64, &old, NULL));
+	ASSERT_EQ(0, write_string_file(PING_GROUP_RANGE, "0 0\n"));
+
+	EXPECT_EQ(-EACCES, bind_once(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, TEST_ADDR4, 4242));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, "0.0.0.0", 68));
+	EXPECT_EQ(-EACCES, bind_once(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, TEST_ADDR6, 4242));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, TEST_ADDR4, 0));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, TEST_ADDR6, 0));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, "127.0.0.1", 4242));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, "::1", 4242));
+	EXPECT_DELTA(3, 0, 0, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	EXPECT_EQ(0, bind_once(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, TEST_ADDR4, 4242));
+	EXPECT_EQ(0, bind_once(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, TEST_ADDR6, 4242));
+	EXPECT_DELTA(3, 0, 0, 0);
+	EXPECT_EQ(0, write_string_file(PING_GROUP_RANGE, old));
+}
+
+/* AF_PACKET on the test interface, raw, cooked and SOCK_PACKET: never gated. */
+TEST_F(bypass, packet_sockets_on_interface_allowed)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = (int)if_nametoindex(TEST_IFNAME),
+	};
+	struct sockaddr spkt = { .sa_family = AF_PACKET };
+	_cleanup_close_ int raw = -1, dgram = -1, legacy = -1;
+
+	if (sll.sll_ifindex == 0)
+		SKIP(return, "no " TEST_IFNAME " (the test addresses are on lo)");
+	raw = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	ASSERT_LE(0, raw) TH_LOG("socket(AF_PACKET, SOCK_RAW): %s", strerror(errno));
+	EXPECT_EQ(0, sys(bind(raw, (struct sockaddr *)&sll, sizeof(sll))));
+	dgram = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
+	ASSERT_LE(0, dgram);
+	sll.sll_protocol = htons(ETH_P_IP);
+	EXPECT_EQ(0, sys(bind(dgram, (struct sockaddr *)&sll, sizeof(sll))));
+	legacy = socket(AF_PACKET, SOCK_PACKET | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	ASSERT_LE(0, legacy) TH_LOG("socket(AF_PACKET, SOCK_PACKET): %s", strerror(errno));
+	strncpy(spkt.sa_data, TEST_IFNAME, sizeof(spkt.sa_data) - 1);
+	EXPECT_EQ(0, sys(bind(legacy, &spkt, sizeof(spkt))));
+	EXPECT_DELTA(0, 0, 0, 0);
+}
+
+#define NS_ADDR4	"198.51.100.1"
+#define NS_ADDR6	"2001:db8:1::1"
+
+/*
+ * A new network namespace (a container) is gated like the initial one:
+ * its wildcard and interface addresses are refused, its own loopback and
+ * the allow list hold.  The harness runs each test in a child of its own,
+ * so unshare() leaves the other tests in the initial namespace.
+ */
+TEST_F(bypass, new_network_namespace_gated)
+{
+	int hook, r;
+
+	ASSERT_EQ(0, sys(unshare(CLONE_NEWNET))) TH_LOG("unshare(CLONE_NEWNET): %s", strerror(errno));
+	r = system("ip link set lo up && "
+		   "echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad; "
+		   "if ip link add cgns0 type dummy 2>/dev/null; then "
+		   "  ip link set cgns0 up && ip addr add " NS_ADDR4 "/24 dev cgns0 && "
+		   "  ip -6 addr add " NS_ADDR6 "/64 dev cgns0; "
+		   "else "
+		   "  ip addr add " NS_ADDR4 "/32 dev lo && ip -6 addr add " NS_ADDR6 "/128 dev lo; "
+		   "fi");
+	ASSERT_EQ(0, r) TH_LOG("cannot set up the namespace's addresses");
+	/* The initial namespace's test address is not here. */
+	EXPECT_EQ(-EADDRNOTAVAIL, bind_once(AF_INET, SOCK_STREAM, 0, TEST_ADDR4, 0));
+
+	EXPECT_EQ(-EACCES, try_serve(AF_INET, SOCK_STREAM, "0.0.0.0", 18301, &hook, NULL));
+	EXPECT_EQ(CREDGATE_HOOK_BIND, hook);
+	EXPECT_EQ(-EACCES, try_serve(AF_INET, SOCK_STREAM, NS_ADDR4, 18301, &hook, NULL));
+	EXPECT_EQ(-EACCES, try_serve(AF_INET6, SOCK_STREAM, NS_ADDR6, 18301, &hook, NULL));
+	EXPECT_EQ(-EACCES, try_serve(AF_INET6, SOCK_DGRAM, "::", 18301, &hook, NULL));
+	EXPECT_EQ(-EACCES, try_serve(AF_INET, SOCK_STREAM, NULL, 0, &hook, NULL));
+	EXPECT_EQ(CREDGATE_HOOK_LISTEN, hook);
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_STREAM, "127.0.0.1", 18301, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET6, SOCK_STREAM, "::1", 18301, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_DGRAM, "0.0.0.0", 68, &hook, NULL));
+	EXPECT_DELTA(4, 0, 1, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_STREAM, "0.0.0.0", 18301, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET6, SOCK_STREAM, NS_ADDR6, 18301, &hook, NULL));
+	EXPECT_EQ(0, try_serve(AF_INET, SOCK_STREAM, NULL, 0, &hook, NULL));
+	EXPECT_DELTA(4, 0, 1, 0);
+}
+
+#define VETH_HOST	"203.0.113.1"	/* cgveth0, initial namespace */
+#define VETH_NS		"203.0.113.2"	/* cgveth1, the new namespace */
+
+/*
+ * A veth pair into a new network namespace: a service there on its veth
+ * address is refused while the gate is closed; open, it is reached from
+ * the initial namespace over the pair.  A socket keeps the namespace it
+ * was made in, so one process makes its sockets in the new namespace and
+ * connects from the initial one (setns()).
+ */
+TEST_F(bypass, veth_listener_in_namespace)
+{
+	_cleanup_close_ int initns = -1, s1 = -1, s2 = -1, cfd = -1, afd = -1;
+	struct sockaddr_storage ss;
+	socklen_t len = make_sockaddr(AF_INET, VETH_NS, 18302, &ss);
+	int r;
+
+	initns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, initns);
+	ASSERT_EQ(0, sys(unshare(CLONE_NEWNET))) TH_LOG("unshare(CLONE_NEWNET): %s", strerror(errno));
+	r = system("insmod /lib/modules/veth.ko 2>/dev/null; "
+		   "ip link set lo up && "
+		   "ip link add cgveth1 type veth peer name cgveth0 && "
+		   /* BusyBox ip ignores "peer name": the kernel named it vethN */
+		   "{ ip link show cgveth0 >/dev/null 2>&1 || "
+		   "  ip link set \"$(ip link | sed -n 's/^[0-9]*: \\(veth[0-9]*\\)[@:].*/\\1/p' | head -n 1)\" "
+		   "    name cgveth0; } && "
+		   "ip link set cgveth0 netns 1 && "
+		   "ip addr add " VETH_NS "/24 dev cgveth1 && ip link set cgveth1 up");
+	ASSERT_EQ(0, r) TH_LOG("no veth pair into the namespace (veth.ko, 'ip link set DEV netns 1')");
+	s1 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	s2 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, s1);
+	ASSERT_LE(0, s2);
+	EXPECT_EQ(-EACCES, sys(bind(s1, (struct sockaddr *)&ss, len)));
+	EXPECT_EQ(-EACCES, sys(listen(s1, 4)));		/* autobind: wildcard */
+	EXPECT_DELTA(1, 0, 1, 0);
+
+	ASSERT_EQ(0, gate_set_state(self->g, CREDGATE_OPEN));
+	ASSERT_EQ(0, sys(bind(s2, (struct sockaddr *)&ss, len)));
+	ASSERT_EQ(0, sys(listen(s2, 4)));
+	ASSERT_EQ(0, sys(setns(initns, CLONE_NEWNET)));
+	r = system("ip addr add " VETH_HOST "/24 dev cgveth0 && ip link set cgveth0 up");
+	ASSERT_EQ(0, r) TH_LOG("cannot configure cgveth0 in the initial namespace");
+	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, cfd);
+	EXPECT_EQ(0, sys(connect(cfd, (struct sockaddr *)&ss, len)));
+	afd = accept4(s2, NULL, NULL, SOCK_CLOEXEC);
+	EXPECT_LE(0, afd) TH_LOG("accept: %s", strerror(errno));
+	EXPECT_DELTA(1, 0, 1, 0);
 }
 
 TEST_HARNESS_MAIN
