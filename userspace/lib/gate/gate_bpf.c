@@ -13,6 +13,16 @@
 /* The pinned maps, in the order they are created. */
 const char *const gate_bpf_map_names[4] = { "gate", "config", "stats", "events" };
 
+/* What bpf/credgate.bpf.c declares for each of them (same order). */
+static const struct {
+	__u32 type, key_size, value_size, max_entries;
+} gate_bpf_map_shapes[] = {
+	{ BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct credgate_gate), 1 },
+	{ BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct credgate_config), 1 },
+	{ BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64), CREDGATE_NR_COUNTERS },
+	{ BPF_MAP_TYPE_RINGBUF, 0, 0, 64 * 1024 },
+};
+
 char *gate_bpf_pin_path(const char *name)
 {
 	char *p;
@@ -33,6 +43,44 @@ int gate_bpf_obj_get_pinned(const char *name)
 	if (fd < 0)
 		return -errno;
 	return fd;
+}
+
+/*
+ * The pinned map @i of gate_bpf_map_names[], checked against the shape
+ * this build's programs use before anything reads or writes it (a map
+ * pinned by another credgate version, or anything else at that path,
+ * would otherwise be read into a struct of another size).  Returns its fd,
+ * -ENOENT when nothing is pinned there, -EPROTO (logged) for a map of
+ * another shape, or another -errno.
+ */
+int gate_bpf_map_get_pinned(size_t i)
+{
+	_cleanup_close_ int fd = -1;
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	_Static_assert(ARRAY_SIZE(gate_bpf_map_shapes) == ARRAY_SIZE(gate_bpf_map_names),
+		       "one shape per map");
+	if (i >= ARRAY_SIZE(gate_bpf_map_names))
+		return -EINVAL;
+	fd = gate_bpf_obj_get_pinned(gate_bpf_map_names[i]);
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		return -errno;
+	if (info.type != gate_bpf_map_shapes[i].type ||
+	    info.key_size != gate_bpf_map_shapes[i].key_size ||
+	    info.value_size != gate_bpf_map_shapes[i].value_size ||
+	    info.max_entries != gate_bpf_map_shapes[i].max_entries) {
+		cg_log(LOG_ERR, 0,
+		       "%s/%s is not the map this credgate uses (type %u, key %u, value %u bytes, %u entries; expected type %u, key %u, value %u, %u entries): pinned by another credgate version? 'credgate gate load --force' replaces the pins (refused while the gate is locked)",
+		       GATE_BPF_PIN_DIR, gate_bpf_map_names[i], info.type, info.key_size,
+		       info.value_size, info.max_entries, gate_bpf_map_shapes[i].type,
+		       gate_bpf_map_shapes[i].key_size, gate_bpf_map_shapes[i].value_size,
+		       gate_bpf_map_shapes[i].max_entries);
+		return -EPROTO;
+	}
+	return TAKE_FD(fd);
 }
 
 /*
@@ -73,7 +121,7 @@ static int bpf_open(struct gate *g)
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		*fds[i] = -1;
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
-		int fd = gate_bpf_obj_get_pinned(gate_bpf_map_names[i]);
+		int fd = gate_bpf_map_get_pinned(i);
 
 		if (fd < 0)
 			return fd == -EACCES ? -EPERM : fd;

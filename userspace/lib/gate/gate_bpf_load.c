@@ -126,11 +126,13 @@ static int load_and_pin(void)
 
 	/* Re-use pinned maps so their contents (state, counters) survive. */
 	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
-		_cleanup_close_ int fd = gate_bpf_obj_get_pinned(gate_bpf_map_names[i]);
+		_cleanup_close_ int fd = gate_bpf_map_get_pinned(i);
 
 		fresh[i] = fd == -ENOENT;
 		if (fresh[i])
 			continue;
+		if (fd == -EPROTO)
+			return fd;	/* logged, with the way out */
 		if (fd < 0)
 			return log_error_errno(fd, "cannot open %s/%s: %m", GATE_BPF_PIN_DIR,
 				      gate_bpf_map_names[i]);
@@ -208,8 +210,19 @@ int gate_bpf_loader(bool force)
 		all = all && pinned(gate_bpf_map_names[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(bpf_link_names); i++)
 		all = all && pinned(bpf_link_names[i]);
-	if (all)
+	if (all) {
+		/* Loaded, but by this credgate?  Its maps must have our shape. */
+		for (size_t i = 0; i < ARRAY_SIZE(gate_bpf_map_names); i++) {
+			_cleanup_close_ int fd = gate_bpf_map_get_pinned(i);
+
+			if (fd == -EPROTO)
+				return fd;
+			if (fd < 0)
+				return log_error_errno(fd, "cannot open %s/%s: %m", GATE_BPF_PIN_DIR,
+						       gate_bpf_map_names[i]);
+		}
 		return 1;
+	}
 	r = load_and_pin();
 	return r < 0 ? r : 0;
 }

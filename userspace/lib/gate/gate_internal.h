@@ -82,6 +82,7 @@ void gate_kmsg_free(struct gate_events *ev);
 extern const char *const gate_bpf_map_names[4];	/* gate, config, stats, events */
 char *gate_bpf_pin_path(const char *name);	/* GATE_BPF_PIN_DIR/@name, malloc'd */
 int gate_bpf_obj_get_pinned(const char *name);	/* fd or -errno */
+int gate_bpf_map_get_pinned(size_t i);		/* map @i, its shape checked */
 void gate_bpf_log_setup(void);			/* libbpf's messages to the log sink */
 int gate_bpf_loader(bool force);		/* gate_bpf_load() */
 
