@@ -331,6 +331,37 @@ static int load_cli(const char *args)
 	return system(cmd);
 }
 
+/* decoy_map(NAME, VALUE_SIZE): an array map of that value size pinned at
+ * GATE_BPF_PIN_DIR/NAME in place of credgate's (which is unlinked). */
+static int decoy_map(const char *name, __u32 value_size)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), GATE_BPF_PIN_DIR "/%s", name);
+	if (unlink(path) < 0)
+		return -errno;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, 4, value_size, 1, NULL);
+	if (fd < 0 || bpf_obj_pin(fd, path) < 0) {
+		int e = -errno;
+
+		if (fd >= 0)
+			close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/* Whether FILE has a line matching the extended regex ERE (else shown). */
+static bool log_has(const char *file, const char *ere)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "grep -q -E -- \"%s\" %s || { sed 's/^/# /' %s; exit 1; }",
+		 ere, file, file);
+	return system(cmd) == 0;
+}
+
 /*
  * design.md: "A pinned map from an incompatible credgate version makes
  * the load fail with a message that suggests --force."  A config map of
@@ -342,21 +373,15 @@ static int load_cli(const char *args)
 TEST_F(pin, incompatible_pinned_map_fails_load)
 {
 	_cleanup_close_ int old = -1;
-	int n[2], r;
+	int n[2];
 
 	REQUIRE_BPF();
-	ASSERT_EQ(0, unlink(GATE_BPF_PIN_DIR "/config"));
 	ASSERT_EQ(0, unlink(GATE_BPF_PIN_DIR "/link_socket_listen"));
-	old = bpf_map_create(BPF_MAP_TYPE_ARRAY, "config", 4, 8, 1, NULL);
-	ASSERT_LE(0, old) TH_LOG("bpf_map_create: %s", strerror(errno));
-	ASSERT_EQ(0, bpf_obj_pin(old, GATE_BPF_PIN_DIR "/config"));
+	old = decoy_map("config", 8);
+	ASSERT_LE(0, old) TH_LOG("decoy config map: %s", strerror(-old));
 
 	EXPECT_EQ(2 << 8, load_cli(""));
-	r = system("grep -q -- \"another credgate version?.*'credgate gate load --force'\" "
-		   "/tmp/pin-load.log");
-	EXPECT_EQ(0, r);
-	if (r != 0)
-		r = system("sed 's/^/# /' /tmp/pin-load.log");
+	EXPECT_TRUE(log_has("/tmp/pin-load.log", "another credgate version\\?.*'credgate gate load --force'"));
 	EXPECT_NE(0, access(GATE_BPF_PIN_DIR "/link_socket_listen", F_OK));
 	count_links(n);
 	EXPECT_EQ(1, n[0]);
@@ -382,25 +407,16 @@ TEST_F(pin, incompatible_pinned_map_fails_load)
 TEST_F(pin, pinned_map_of_another_shape_is_never_read)
 {
 	_cleanup_close_ int decoy = -1;
-	int r;
 
 	REQUIRE_BPF();
-	ASSERT_EQ(0, unlink(GATE_BPF_PIN_DIR "/gate"));
-	decoy = bpf_map_create(BPF_MAP_TYPE_ARRAY, "gate", 4, 256, 1, NULL);
-	ASSERT_LE(0, decoy) TH_LOG("bpf_map_create: %s", strerror(errno));
-	ASSERT_EQ(0, bpf_obj_pin(decoy, GATE_BPF_PIN_DIR "/gate"));
+	decoy = decoy_map("gate", 256);
+	ASSERT_LE(0, decoy) TH_LOG("decoy gate map: %s", strerror(-decoy));
 
 	EXPECT_EQ(2 << 8, load_cli(""));
-	r = system("grep -q -- \"credgate/gate is not the map this credgate uses (type 2, key 4, value 256.*credgate gate load --force\" "
-		   "/tmp/pin-load.log");
-	EXPECT_EQ(0, r);
-	if (r != 0)
-		r = system("sed 's/^/# /' /tmp/pin-load.log");
+	EXPECT_TRUE(log_has("/tmp/pin-load.log",
+			    "credgate/gate is not the map this credgate uses \\(type 2, key 4, value 256.*credgate gate load --force"));
 	EXPECT_EQ(2 << 8, system("credgate gate status >/tmp/pin-status.log 2>&1"));
-	r = system("grep -q -- 'credgate/gate is not the map this credgate uses' /tmp/pin-status.log");
-	EXPECT_EQ(0, r);
-	if (r != 0)
-		r = system("sed 's/^/# /' /tmp/pin-status.log");
+	EXPECT_TRUE(log_has("/tmp/pin-status.log", "credgate/gate is not the map this credgate uses"));
 	EXPECT_TRUE(refused(AF_INET, "0.0.0.0", 18108));	/* still attached */
 
 	EXPECT_EQ(0, load_cli("--force"));
