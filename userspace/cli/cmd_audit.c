@@ -27,42 +27,35 @@ static void audit_usage(FILE *f)
 	      "exit status: 0 compliant, 1 violations found, 2 error\n", f);
 }
 
+enum { OPT_JSON = 256, OPT_SEED };
+
+static int audit_option(void *userdata, int opt, const char *arg)
+{
+	struct audit_cli *c = userdata;
+
+	(void)arg;
+	if (opt == OPT_JSON)
+		c->json = true;
+	else if (opt == OPT_SEED)
+		c->seed = true;
+	return 0;
+}
+
 static int parse_args(struct audit_cli *c, int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_SEED };
-	static const struct option longopts[] = {
-		AUDIT_ARGS_LONGOPTS,
+	static const struct option options[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "seed-cache", no_argument, NULL, OPT_SEED },
-		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	int opt, r;
+	static const struct audit_args_cmd cmd = {
+		.name = "audit", .options = options, .option = audit_option, .usage = audit_usage,
+	};
+	int r;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_JSON:
-			c->json = true;
-			break;
-		case OPT_SEED:
-			c->seed = true;
-			break;
-		case 'h':
-			audit_usage(stdout);
-			return 1;
-		default:
-			r = audit_args_option(&c->a, opt, optarg);
-			if (r < 0)
-				return r;
-			if (r == 0) {
-				audit_usage(stderr);
-				return -EINVAL;
-			}
-		}
-	}
-	if (optind < argc)
-		return log_error_errno(EINVAL, "unexpected argument '%s' (see credgate audit --help)", argv[optind]);
+	r = audit_args_parse(&c->a, &cmd, c, argc, argv);
+	if (r)
+		return r;
 	r = audit_args_finish(&c->a);
 	if (r < 0)
 		return r;

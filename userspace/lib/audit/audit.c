@@ -65,22 +65,53 @@ struct audit_run_ctx {
 
 enum { LAYER_IND, LAYER_DEV, _LAYER_MAX };
 
-/* The candidate at position @v of the verification order. */
-static const struct candidate *cand_at(const struct audit_run_ctx *c, size_t v)
-{
-	if (v < c->n_a)
-		return &c->dict.cands[v];
-	if (v - c->n_a < c->dev.n_cands)
-		return &c->dev.cands[v - c->n_a];
-	return &c->dict.cands[v - c->dev.n_cands];
-}
-
-/* The position of candidate @i of layer @l. */
-static size_t order_of(const struct audit_run_ctx *c, int l, size_t i)
+/*
+ * The one verification order of the two layers: @d's first @n_a (the
+ * defaults), then @dev (derived), then the rest of @d.  Position of
+ * candidate @i of layer @l, and the candidate at position @v.
+ */
+static size_t pos_of(size_t n_a, size_t n_dev, int l, size_t i)
 {
 	if (l == LAYER_DEV)
-		return c->n_a + i;
-	return i < c->n_a ? i : i + c->dev.n_cands;
+		return n_a + i;
+	return i < n_a ? i : i + n_dev;
+}
+
+static const struct candidate *cand_of(const struct dict *d, size_t n_a, const struct dict *dev,
+				       size_t v)
+{
+	size_t n_dev = dev ? dev->n_cands : 0;
+
+	if (v < n_a)
+		return &d->cands[v];
+	if (v - n_a < n_dev)
+		return &dev->cands[v - n_a];
+	return &d->cands[v - n_dev];
+}
+
+const struct candidate *audit_dict_lookup(const struct dict *d, size_t n_a, const struct dict *dev,
+					  const char *password)
+{
+	size_t first = SIZE_MAX, n_dev = dev ? dev->n_cands : 0;
+
+	for (int l = 0; l < _LAYER_MAX; l++) {
+		const struct dict *x = l == LAYER_DEV ? dev : d;
+		long i = x ? dict_find(x, password) : -1;
+
+		if (i >= 0 && pos_of(n_a, n_dev, l, (size_t)i) < first)
+			first = pos_of(n_a, n_dev, l, (size_t)i);
+	}
+	return first == SIZE_MAX ? NULL : cand_of(d, n_a, dev, first);
+}
+
+static const struct candidate *cand_at(const struct audit_run_ctx *c, size_t v)
+{
+	return cand_of(&c->dict, c->n_a, &c->dev, v);
+}
+
+static size_t order_of(const struct audit_run_ctx *c, int l, size_t i)
+{
+	return pos_of(c->n_a, c->dev.n_cands, l, i);
 }
 
 /* The layer of position @v, and its index there. */
@@ -292,7 +323,7 @@ static int classify_service(struct audit_run_ctx *c, const struct store_file *sf
 	struct store_record tagged = *rec;
 	int r;
 
-	r = service_judge(&c->dict, &c->dev, sf, rec, c->opts->unknown_ok, c->diag, c->ud,
+	r = service_judge(&c->dict, c->n_a, &c->dev, sf, rec, c->opts->unknown_ok, c->diag, c->ud,
 			  &c->rep->n_errors, &sv);
 	if (r < 0)
 		return r;
@@ -1059,8 +1090,6 @@ enum cg_verdict audit_judge_password(const struct audit_judge *j, const char *pa
 		[CAND_COMMON] = "it is on a list of commonly used passwords",
 	};
 	const struct candidate *cand;
-	size_t first = SIZE_MAX;
-	long i;
 
 	if (!password[0]) {
 		*why = "it is empty";
@@ -1068,20 +1097,15 @@ enum cg_verdict audit_judge_password(const struct audit_judge *j, const char *pa
 	}
 	/*
 	 * Every tier, whatever the depth: the same candidates the audit would
-	 * hash, found by lookup.  A password the full audit would flag is
-	 * never set, even when the agent audits at fast depth.
+	 * hash, found by lookup, the one the audit would match first.  A
+	 * password the full audit would flag is never set, even when the
+	 * agent audits at fast depth.
 	 */
-	for (int l = 0; l < _LAYER_MAX; l++) {
-		i = dict_find(l == LAYER_DEV ? &j->c.dev : &j->c.dict, password);
-		if (i >= 0 && order_of(&j->c, l, (size_t)i) < first)
-			first = order_of(&j->c, l, (size_t)i);
-	}
-	if (first == SIZE_MAX) {
+	cand = audit_dict_lookup(&j->c.dict, j->c.n_a, &j->c.dev, password);
+	if (!cand) {
 		*why = NULL;
 		return CG_VERDICT_OK;
 	}
-	/* The candidate the audit would match first, as it orders them. */
-	cand = cand_at(&j->c, first);
 	*why = why_kind[cand->kind];
 	return kind_verdict[cand->kind];
 }
