@@ -21,7 +21,8 @@ static void audit_usage(FILE *f)
 	      "                      [--device-id KEY=VALUE]... [--no-cache | --cache FILE]\n"
 	      "                      [--allow-unknown] [--threads N] [--quiet] [--redact] [--seed-cache]\n"
 	      "  TYPE: shadow, passwd, gshadow, htpasswd, htdigest, plain, smbpasswd, mosquitto,\n"
-	      "        snmpd, hostapd; KEY: mac, serial, hostname, model, ssid\n"
+	      "        snmpd, hostapd, mosquitto-conf, sshd-config, pam, init;\n"
+	      "  KEY: mac, serial, hostname, model, ssid\n"
 	      "  --seed-cache (with --root, full depth): write the device-independent verdicts\n"
 	      "    into DIR/var/lib/credgate/audit.cache, so the device hashes only derived ones\n"
 	      "exit status: 0 compliant, 1 violations found, 2 error\n", f);
@@ -71,8 +72,24 @@ static int parse_args(struct audit_cli *c, int argc, char **argv)
 	return 0;
 }
 
+static const char *noauth_advice(const struct audit_account *acc)
+{
+	switch (acc->store_type) {
+	case STORE_MOSQUITTO_CONF:
+		return "set allow_anonymous false (clients then need a password_file entry) or bind the listener to 127.0.0.1";
+	case STORE_SSHD_CONFIG:
+		return "set PermitEmptyPasswords no, and a password for the blank account";
+	case STORE_PAM:
+		return "remove nullok from the auth line, and set a password for the blank account";
+	default:
+		return "let the service run login (remove telnetd's -l, getty's autologin) or remove the service";
+	}
+}
+
 static const char *advice(const struct audit_account *acc)
 {
+	if (acc->verdict == CG_VERDICT_NOAUTH)
+		return noauth_advice(acc);
 	if (acc->store_type > STORE_HTPASSWD)	/* a service store (store.h) */
 		return acc->verdict == CG_VERDICT_UNKNOWN ?
 		       "set a secret the service stores in a form this build verifies, or set 'unknown = ok' in [audit] of credgate.conf" :

@@ -92,6 +92,11 @@ static const char *mechanism_description(enum store_type t)
 		return "group passwords (gshadow): newgrp/sg to a group";
 	case STORE_HTPASSWD:
 		return "HTTP Basic authentication of a web server or web UI (htpasswd file)";
+	case STORE_MOSQUITTO_CONF:
+	case STORE_SSHD_CONFIG:
+	case STORE_PAM:
+	case STORE_INIT:
+		return "a service configured to let clients in without any password (verdict noauth)";
 	default:
 		return "password store";
 	}
@@ -178,13 +183,15 @@ static json_object *aum_5_1(const struct cg_config *cfg, const struct mech_count
 		*result = "not applicable";
 		return path;
 	}
-	snprintf(buf, sizeof(buf), "%s: %zu blank password(s)", n->blank ? "yes" : "no", n->blank);
+	snprintf(buf, sizeof(buf), "%s: %zu blank password(s), %zu service setting(s) needing no password",
+		 n->blank || n->by_verdict[CG_VERDICT_NOAUTH] ? "yes" : "no", n->blank,
+		 n->by_verdict[CG_VERDICT_NOAUTH]);
 	json_object_array_add(path, node("2", "Can the equipment be used with no password (blank)?",
-					 buf, "audit verdict blank; Implementing Decision (EU) 2025/138 removes the presumption of conformity when the user may choose no password"));
+					 buf, "audit verdicts blank and noauth; Implementing Decision (EU) 2025/138 removes the presumption of conformity when the user may choose no password"));
 	snprintf(buf, sizeof(buf), "%s: %zu blank, default or guessable password(s)",
 		 n->violations ? "yes" : "no", n->violations);
 	json_object_array_add(path, node("3", "Does the equipment hold a factory default or guessable password?",
-					 buf, "audit verdicts blank, default, derived, sequential, common, unknown"));
+					 buf, "audit verdicts blank, default, derived, sequential, common, unknown, noauth"));
 	if (!n->violations) {
 		snprintf(buf, sizeof(buf), "yes: %zu provisioned per device (HKDF), the others not a known default",
 			 n->provisioned);

@@ -178,17 +178,12 @@ static int set_detail(struct audit_account *a, const char *fmt, ...)
 static int set_detail(struct audit_account *a, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	r = cg_vset_string(&a->detail, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	free(a->detail);
-	a->detail = s;
-	return 0;
+	return r;
 }
 
 static int load_store(struct audit_run_ctx *c, enum store_type type, const char *path,
@@ -222,6 +217,8 @@ static int load_store(struct audit_run_ctx *c, enum store_type type, const char 
 	return 0;
 }
 
+static int follow_pam_includes(struct audit_run_ctx *c);
+
 static int load_stores(struct audit_run_ctx *c)
 {
 	const struct audit_opts *o = c->opts;
@@ -230,14 +227,106 @@ static int load_stores(struct audit_run_ctx *c)
 	if (o->n_stores) {
 		for (size_t i = 0; i < o->n_stores && r >= 0; i++)
 			r = load_store(c, o->stores[i].type, o->stores[i].path, true);
-		return r;
+		return r >= 0 ? follow_pam_includes(c) : r;
 	}
 	r = load_store(c, STORE_SHADOW, store_shadow_ops.default_path, false);
 	if (r >= 0)
 		r = load_store(c, STORE_PASSWD, store_passwd_ops.default_path, true);
 	if (r >= 0)
 		r = load_store(c, STORE_GSHADOW, store_gshadow_ops.default_path, false);
+	if (r >= 0) {
+		struct audit_store_spec *v = NULL;
+		size_t n = 0;
+
+		r = audit_service_configs(o->root, &v, &n);
+		for (size_t i = 0; i < n && r >= 0; i++)
+			r = load_store(c, v[i].type, v[i].path, false);
+		audit_store_specs_free(v, n);
+	}
+	return r >= 0 ? follow_pam_includes(c) : r;
+}
+
+static bool store_loaded(const struct audit_run_ctx *c, const char *path)
+{
+	for (size_t s = 0; s < c->n_stores; s++)
+		if (!strcmp(c->stores[s]->path, path))
+			return true;
+	return false;
+}
+
+/*
+ * The files a PAM stack includes (@include, include, substack), each
+ * audited once, as PAM finds them (a name without '/' in /etc/pam.d).
+ */
+#define PAM_FILES_MAX 64
+
+static int follow_pam_includes(struct audit_run_ctx *c)
+{
+	unsigned loaded = 0;
+	int r = 0;
+
+	for (size_t s = 0; s < c->n_stores && r >= 0; s++) {
+		if (c->stores[s]->type != STORE_PAM)
+			continue;
+		for (size_t i = 0; i < c->stores[s]->n_records && r >= 0; i++) {
+			const struct store_record *rec = &c->stores[s]->records[i];
+			_cleanup_free_ char *path = NULL;
+
+			if (rec->scheme != STORE_SCHEME_INCLUDE)
+				continue;
+			if (asprintf(&path, "%s%s", rec->user[0] == '/' ? "" : "/etc/pam.d/", rec->user) < 0)
+				return -ENOMEM;
+			if (store_loaded(c, path))
+				continue;
+			if (++loaded > PAM_FILES_MAX) {
+				c->diag(c->ud, c->stores[s]->path, rec->line,
+					"more than 64 included PAM files: an include loop? the stack was not audited to its end");
+				c->rep->n_errors++;
+				return 0;
+			}
+			/* c->stores may move: nothing of it is used after this. */
+			r = load_store(c, STORE_PAM, path, false);
+		}
+	}
 	return r;
+}
+
+/* The first login account (shadow, passwd) found blank, or NULL. */
+static const char *blank_login(const struct audit_report *rep)
+{
+	for (size_t i = 0; i < rep->n_accounts; i++)
+		if (rep->accounts[i].verdict == CG_VERDICT_BLANK &&
+		    (rep->accounts[i].store_type == STORE_SHADOW ||
+		     rep->accounts[i].store_type == STORE_PASSWD))
+			return rep->accounts[i].user;
+	return NULL;
+}
+
+/* Settings that need a blank login account (sshd, PAM nullok): noauth while one is. */
+static int judge_if_blank(struct audit_run_ctx *c)
+{
+	const char *user = blank_login(c->rep);
+	_cleanup_free_ char *u = user ? strdup(user) : NULL;
+
+	if (!user)
+		return 0;
+	if (!u)
+		return -ENOMEM;
+	for (size_t s = 0; s < c->n_stores; s++)
+		for (size_t i = 0; i < c->stores[s]->n_records; i++) {
+			const struct store_record *rec = &c->stores[s]->records[i];
+			_cleanup_free_ char *d = NULL;
+			int r;
+
+			if (rec->scheme != STORE_SCHEME_NOAUTH_IF_BLANK)
+				continue;
+			if (asprintf(&d, "%s; account %.64s has an empty password", rec->note, u) < 0)
+				return -ENOMEM;
+			r = add_account(c, c->stores[s], rec, CG_VERDICT_NOAUTH, d);
+			if (r < 0)
+				return r;
+		}
+	return 0;
 }
 
 static int build_dict(struct audit_run_ctx *c, unsigned seq_max)
@@ -344,6 +433,9 @@ static int classify(struct audit_run_ctx *c, const struct store_file *sf,
 	char detail[256];
 	int r;
 
+	/* judge_if_blank() weighs these once every account has its verdict. */
+	if (rec->scheme == STORE_SCHEME_NOAUTH_IF_BLANK || rec->scheme == STORE_SCHEME_INCLUDE)
+		return 0;
 	if (rec->scheme != STORE_SCHEME_CRYPT)
 		return classify_service(c, sf, rec);
 
@@ -1012,6 +1104,9 @@ int audit_run(const struct audit_opts *opts, struct audit_report **out)
 			if (r < 0)
 				goto out;
 		}
+	r = judge_if_blank(&c);
+	if (r < 0)
+		goto out;
 	r = dictionary_phase(&c);
 	if (r < 0)
 		goto out;

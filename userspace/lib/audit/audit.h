@@ -105,6 +105,15 @@ const char *cg_verdict_name(enum cg_verdict v);
 bool audit_verdict_is_violation(enum cg_verdict v);
 
 /*
+ * The service configurations (mosquitto-conf, sshd-config, pam, init) at
+ * their usual paths, audited when present while no store list is
+ * configured (discover.c; docs/audit.md).  Paths allocated: free with
+ * audit_store_specs_free().
+ */
+int audit_service_configs(const char *root, struct audit_store_spec **out, size_t *n);
+void audit_store_specs_free(struct audit_store_spec *v, size_t n);
+
+/*
  * credgate.conf and the audit (from_config.c): the one mapping from the
  * [audit] section to struct audit_opts, shared by credgated, credgate
  * audit and credgate migrate.  cg_config_load() reads the file.

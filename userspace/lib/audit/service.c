@@ -154,6 +154,9 @@ int service_judge(const struct dict *d, size_t n_a, const struct dict *dev, cons
 	case STORE_SCHEME_OPAQUE:
 		set(out, CG_VERDICT_UNKNOWN, "%s that this build cannot verify%s", what_of(rec), counted);
 		return 0;
+	case STORE_SCHEME_NOAUTH:
+		set(out, CG_VERDICT_NOAUTH, "%s", rec->note ? rec->note : "the service needs no password");
+		return 0;
 	case STORE_SCHEME_LM:
 		set(out, CG_VERDICT_UNKNOWN, "LM hash without an NT hash: this build does not verify LM hashes%s",
 		    counted);

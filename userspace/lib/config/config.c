@@ -436,7 +436,7 @@ static int verdict_item(struct parse_ctx *ctx, const struct conf_item *it, char 
 	int v = cg_from_name(&cg_verdict_names, t);
 
 	if (v < 0 || v == CG_VERDICT_OK || v == CG_VERDICT_LOCKED)
-		return conf_error(ctx, "%s: '%s' is not a violation verdict (blank, default, derived, sequential, common, unknown)",
+		return conf_error(ctx, "%s: '%s' is not a violation verdict (blank, default, derived, sequential, common, unknown, noauth)",
 				  it->key, t);
 	*(uint32_t *)data |= 1u << v;
 	return 0;

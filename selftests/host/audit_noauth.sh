@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The noauth verdict (docs/audit.md "Services that need no password"):
+# mosquitto.conf allow_anonymous on a listener not bound to loopback,
+# sshd_config PermitEmptyPasswords yes and PAM nullok while a login account
+# is blank, telnetd -l SHELL and getty autologin on a pseudo-terminal in
+# inittab, inetd.conf and init scripts.  Every case positive and negative,
+# through the default configuration (usual paths inside --root) and
+# --store TYPE:PATH; malformed lines named FILE:LINE with exit 2; the
+# audit writes nothing; the agent (--backend none) kept non-compliant by an
+# snmpd community and by an anonymous mosquitto listener, named in its log.
+# Files written as each service's documentation shows.  Shipped lists and
+# configuration.  TAP.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${CREDGATE_BUILD:-${BUILD:-$root/build}}
+case $build in /*) ;; *) build=$root/$build ;; esac
+CG=$build/credgate
+agent=$build/credgated
+cli=$CG
+T=$(mktemp -d /tmp/cg-noauth.XXXXXX)
+work=$T/a
+pid=''
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+n=0
+check() { # NAME CMD...
+	local name=$1; shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fi
+}
+command -v jq >/dev/null || { echo "1..0 # SKIP jq not installed (scripts/deps.sh)"; exit 0; }
+
+# tree NAME: a fresh rootfs $T/NAME with root locked and guest blank
+# (BLANK=no: guest locked too, no hashing needed).
+tree() {
+	local d=$T/$1
+	rm -rf "$d"
+	mkdir -p "$d/etc/mosquitto" "$d/etc/ssh" "$d/etc/pam.d" "$d/etc/init.d"
+	printf 'root:x:0:0:root:/root:/bin/sh\nguest:x:1000:1000::/home/guest:/bin/sh\n' >"$d/etc/passwd"
+	if [ "${BLANK:-yes}" = yes ]; then
+		printf 'root:!:19000::::::\nguest::19000::::::\n' >"$d/etc/shadow"
+	else
+		printf 'root:!:19000::::::\nguest:!:19000::::::\n' >"$d/etc/shadow"
+	fi
+	echo "$d"
+}
+# audit NAME DIR [ARGS]: JSON into $T/NAME.json, exit status in $T/NAME.rc, stderr $T/NAME.err
+audit() {
+	local name=$1 dir=$2; shift 2
+	"$CG" audit --no-cache --json --root "$dir" "$@" >"$T/$name.json" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+}
+rc() { [ "$(cat "$T/$1.rc")" = "$2" ] || { echo "# $1: exit $(cat "$T/$1.rc"), expected $2"; sed 's/^/# /' "$T/$1.err"; return 1; }; }
+# noauth NAME STORE LINE: that line of that store has verdict noauth
+noauth() {
+	[ "$(jq -r --arg s "$2" --argjson l "$3" \
+		'[.accounts[] | select(.store == $s and .line == $l and .verdict == "noauth")] | length' \
+		"$T/$1.json")" = 1 ] || { echo "# $1: no noauth at $2:$3"; jq -c '.accounts[]' "$T/$1.json" | sed 's/^/# /'; return 1; }
+}
+no_noauth() { [ "$(jq '[.accounts[] | select(.verdict == "noauth")] | length' "$T/$1.json")" = 0 ] ||
+	{ jq -c '.accounts[] | select(.verdict == "noauth")' "$T/$1.json" | sed 's/^/# /'; return 1; }; }
+n_noauth() { jq '[.accounts[] | select(.verdict == "noauth")] | length' "$T/$1.json"; }
+detail_has() { jq -r '.accounts[] | select(.verdict == "noauth") | .detail' "$T/$1.json" | grep -qF -- "$2"; }
+err_has() { grep -qF -- "$2" "$T/$1.err" || { sed 's/^/# /' "$T/$1.err"; return 1; }; }
+
+# --- mosquitto.conf ------------------------------------------------------
+mq() { # NAME CONTENT: a tree whose mosquitto.conf holds CONTENT (BLANK=no)
+	local d
+	d=$(BLANK=no tree "$1")
+	printf '%b' "$2" >"$d/etc/mosquitto/mosquitto.conf"
+	audit "$1" "$d"
+}
+M=/etc/mosquitto/mosquitto.conf
+mq mq-any 'listener 1883 0.0.0.0\nallow_anonymous true\n'
+check "mosquitto: allow_anonymous true, listener on 0.0.0.0: noauth, exit 1" eval 'rc mq-any 1 && noauth mq-any $M 2'
+check "mosquitto: the detail names the listener's port and address" detail_has mq-any "port 1883 (line 1) on 0.0.0.0"
+mq mq-noaddr '# a listener with no address listens on every address\nlistener 8883\nallow_anonymous true\n'
+check "mosquitto: listener without an address: noauth" noauth mq-noaddr $M 3
+mq mq-port 'port 1883\nallow_anonymous true\n'
+check "mosquitto: the default listener (port): noauth" noauth mq-port $M 2
+mq mq-loop 'listener 1883 127.0.0.1\nallow_anonymous true\n'
+check "mosquitto: listener on 127.0.0.1 only: not noauth, exit 0" eval 'rc mq-loop 0 && no_noauth mq-loop'
+mq mq-lo 'listener 1883\nbind_interface lo\nallow_anonymous true\n'
+check "mosquitto: listener bound to interface lo: not noauth" no_noauth mq-lo
+mq mq-sock 'listener 0 /run/mosquitto/mqtt.sock\nallow_anonymous true\n'
+check "mosquitto: unix socket listener: not noauth" no_noauth mq-sock
+mq mq-nolistener 'allow_anonymous true\npassword_file /etc/mosquitto/passwd\n'
+check "mosquitto 2.x: no listener at all (loopback only): not noauth" no_noauth mq-nolistener
+mq mq-false 'listener 1883\nallow_anonymous false\n'
+check "mosquitto: allow_anonymous false: not noauth" no_noauth mq-false
+mq mq-unset 'listener 1883\n'
+check "mosquitto 2.x: allow_anonymous unset (false): not noauth" no_noauth mq-unset
+mq mq-last 'listener 1883\nallow_anonymous true\nallow_anonymous false\n'
+check "mosquitto: the last allow_anonymous wins (false): not noauth" no_noauth mq-last
+mq mq-per 'per_listener_settings true\nlistener 1883 127.0.0.1\nallow_anonymous true\nlistener 8883\nallow_anonymous false\n'
+check "mosquitto: per_listener_settings, anonymous on the loopback listener only: not noauth" no_noauth mq-per
+mq mq-per2 'per_listener_settings true\nlistener 1883 127.0.0.1\nallow_anonymous false\nlistener 8883 192.0.2.1\nallow_anonymous true\n'
+check "mosquitto: per_listener_settings, anonymous on 192.0.2.1:8883: noauth on its line" noauth mq-per2 $M 5
+mq mq-bad 'listener 1883\nallow_anonymous yes\n'
+check "mosquitto: allow_anonymous yes: FILE:LINE, exit 2" eval 'rc mq-bad 2 && err_has mq-bad "$T/mq-bad$M:2:"'
+mq mq-badport 'listener http\n'
+check "mosquitto: listener with no port number: FILE:LINE, exit 2" eval 'rc mq-badport 2 && err_has mq-badport "$T/mq-badport$M:1:"'
+d=$(BLANK=no tree mq-store)
+printf 'listener 1883 ::\nallow_anonymous true\n' >"$T/mosq.conf"
+"$CG" audit --no-cache --json --store "mosquitto-conf:$T/mosq.conf" --store "shadow:$d/etc/shadow" \
+	>"$T/mq-store.json" 2>"$T/mq-store.err"
+echo $? >"$T/mq-store.rc"
+check "mosquitto: --store mosquitto-conf:PATH: noauth, exit 1" eval 'rc mq-store 1 && noauth mq-store "$T/mosq.conf" 2'
+
+# --- sshd_config ---------------------------------------------------------
+S=/etc/ssh/sshd_config
+sshd() { # NAME BLANK CONTENT
+	local d
+	d=$(BLANK=$2 tree "$1")
+	printf '%b' "$3" >"$d$S"
+	audit "$1" "$d"
+}
+sshd ssh-yes yes 'Port 22\nPermitEmptyPasswords yes\n'
+check "sshd: PermitEmptyPasswords yes with a blank account: noauth" eval 'rc ssh-yes 1 && noauth ssh-yes $S 2'
+check "sshd: the detail names the blank account" detail_has ssh-yes "account guest has an empty password"
+sshd ssh-noblank no 'PermitEmptyPasswords yes\n'
+check "sshd: PermitEmptyPasswords yes, no blank account: not noauth, exit 0" eval 'rc ssh-noblank 0 && no_noauth ssh-noblank'
+sshd ssh-no yes 'PermitEmptyPasswords no\n'
+check "sshd: PermitEmptyPasswords no: not noauth (blank is still blank)" eval 'no_noauth ssh-no && rc ssh-no 1'
+sshd ssh-first yes 'PermitEmptyPasswords no\nPermitEmptyPasswords yes\n'
+check "sshd: the first value wins (no): not noauth" no_noauth ssh-first
+sshd ssh-eq yes 'permitemptypasswords=yes\n'
+check "sshd: keyword=value, any case: noauth" noauth ssh-eq $S 1
+sshd ssh-match yes 'PermitEmptyPasswords no\nMatch User guest\n\tPermitEmptyPasswords yes\n'
+check "sshd: yes inside a Match block counts: noauth" eval 'noauth ssh-match $S 3 && detail_has ssh-match "Match block of line 2"'
+sshd ssh-bad yes 'PermitEmptyPasswords maybe\n'
+check "sshd: PermitEmptyPasswords maybe: FILE:LINE, exit 2" eval 'rc ssh-bad 2 && err_has ssh-bad "$T/ssh-bad$S:1:"'
+
+# --- PAM -----------------------------------------------------------------
+pam() { # NAME BLANK FILE CONTENT [FILE CONTENT]...
+	local d name=$1
+	d=$(BLANK=$2 tree "$1")
+	shift 2
+	while [ $# -ge 2 ]; do printf '%b' "$2" >"$d/etc/pam.d/$1"; shift 2; done
+	audit "$name" "$d"
+}
+CA='auth\t[success=1 default=ignore]\tpam_unix.so nullok\nauth\trequisite\tpam_deny.so\nauth\trequired\tpam_permit.so\n'
+pam pam-inc yes remote '@include common-auth\naccount include common-account\n' common-auth "$CA"
+check "pam: remote includes common-auth with pam_unix nullok, blank account: noauth" eval 'rc pam-inc 1 && noauth pam-inc /etc/pam.d/common-auth 1'
+pam pam-noblank no remote '@include common-auth\n' common-auth "$CA"
+check "pam: nullok, no blank account: not noauth, exit 0" eval 'rc pam-noblank 0 && no_noauth pam-noblank'
+pam pam-direct yes vsftpd 'auth required pam_unix.so nullok\n'
+check "pam: nullok on vsftpd's own auth line: noauth" noauth pam-direct /etc/pam.d/vsftpd 1
+pam pam-substack yes telnet 'auth substack system-auth\n' system-auth '-auth sufficient pam_unix.so try_first_pass nullok\n'
+check "pam: telnet's substack with -auth ... nullok: noauth" noauth pam-substack /etc/pam.d/system-auth 1
+pam pam-secure yes remote 'auth required pam_unix.so nullok_secure\n'
+check "pam: nullok_secure (secure ttys only): not noauth" no_noauth pam-secure
+pam pam-password yes remote 'auth required pam_unix.so\npassword required pam_unix.so nullok\n'
+check "pam: nullok on a password line (not auth): not noauth" no_noauth pam-password
+pam pam-login yes login '@include common-auth\n' common-auth "$CA"
+check "pam: login (the console's service) is not read by default: not noauth" no_noauth pam-login
+pam pam-bad yes remote 'auth required\n'
+check "pam: a line without a module: FILE:LINE, exit 2" eval 'rc pam-bad 2 && err_has pam-bad "$T/pam-bad/etc/pam.d/remote:1:"'
+
+# --- inittab, inetd.conf, init scripts -----------------------------------
+init() { # NAME FILE CONTENT (BLANK=no)
+	local d
+	d=$(BLANK=no tree "$1")
+	printf '%b' "$3" >"$d$2"
+	audit "$1" "$d"
+}
+init it-sh /etc/inittab '::sysinit:/etc/init.d/rcS\n::respawn:/usr/sbin/telnetd -F -l /bin/sh\n'
+check "inittab: BusyBox telnetd -F -l /bin/sh: noauth" eval 'rc it-sh 1 && noauth it-sh /etc/inittab 2'
+check "inittab: the detail names the shell" detail_has it-sh "telnetd -l /bin/sh"
+init it-login /etc/inittab '::respawn:/usr/sbin/telnetd -F -l /bin/login\n::respawn:/usr/sbin/telnetd -F -p 2323\n'
+check "inittab: telnetd -l /bin/login and telnetd without -l: not noauth" eval 'rc it-login 0 && no_noauth it-login'
+init it-script /etc/init.d/S50telnetd '#!/bin/sh\n# telnetd -l /bin/sh (a comment)\nstart-stop-daemon -S -x /usr/sbin/telnetd -- -p 23 -l/bin/ash\n'
+check "init script: telnetd -l/bin/ash through start-stop-daemon: noauth on line 3 only" \
+	eval 'noauth it-script /etc/init.d/S50telnetd 3 && [ "$(n_noauth it-script)" = 1 ]'
+init it-inetd /etc/inetd.conf 'telnet\tstream\ttcp\tnowait\troot\t/usr/sbin/telnetd\ttelnetd -l /bin/bash\n'
+check "inetd.conf: telnetd -l /bin/bash: noauth" noauth it-inetd /etc/inetd.conf 1
+init it-getty /etc/inittab 'ttyS0::respawn:/sbin/getty -L ttyS0 115200 vt100\ntty1::respawn:/sbin/agetty --autologin root tty1 linux\n'
+check "inittab: getty autologin on the serial and virtual console (local): not noauth" no_noauth it-getty
+init it-pts /etc/inittab 'pts0::respawn:/sbin/agetty --autologin root pts/0 linux\n'
+check "inittab: agetty --autologin on pts/0: noauth" noauth it-pts /etc/inittab 1
+init it-bad /etc/inittab '::respawn:/usr/sbin/telnetd -F -l\n'
+check "inittab: telnetd -l without a program: FILE:LINE, exit 2" eval 'rc it-bad 2 && err_has it-bad "$T/it-bad/etc/inittab:1:"'
+
+# --- everything at once, read-only ---------------------------------------
+d=$(tree all)
+printf 'listener 1883\nallow_anonymous true\n' >"$d$M"
+printf 'PermitEmptyPasswords yes\n' >"$d$S"
+printf '::respawn:/usr/sbin/telnetd -l /bin/sh\n' >"$d/etc/inittab"
+chmod -R a-w "$d"
+sleep 1
+audit all "$d"
+"$CG" audit --no-cache --root "$d" >"$T/all.txt" 2>&1
+check "all: blank + three noauth, exit 1" eval 'rc all 1 && [ "$(n_noauth all)" = 3 ]'
+check "all: the text output gives each noauth with its advice" \
+	eval 'grep -q "^/etc/mosquitto/mosquitto.conf:2: allow_anonymous: noauth: .*set allow_anonymous false" "$T/all.txt" &&
+	      grep -q "^/etc/ssh/sshd_config:1: PermitEmptyPasswords: noauth: .*set PermitEmptyPasswords no" "$T/all.txt" &&
+	      grep -q "^/etc/inittab:1: telnetd: noauth: " "$T/all.txt"'
+check "all: nothing was written in the tree" eval '[ -z "$(find "$d" -newer "$d/etc/inittab" -print)" ]'
+chmod -R u+w "$d"
+"$CG" migrate --no-cache --root "$d" --policy lock >"$T/mig.out" 2>&1
+check "migrate: a noauth setting cannot be migrated, the file unchanged" \
+	eval 'grep -q "mosquitto-conf" "$T/mig.out" && grep -q "^allow_anonymous true" "$d$M"'
+
+# --- the agent (--backend none: no kernel gate is touched) ---------------
+if [ -x "$agent" ]; then
+	. "$(dirname "$0")/agent_lib.inc"
+	mkdir -p "$work/state"
+	printf 'root:x:0:0::/root:/bin/sh\n' >"$work/passwd"
+	printf 'root:!:19000:0:99999:7:::\n' >"$work/shadow"
+	# net-snmp's example: a read-only community for the whole tree
+	printf 'agentAddress udp:161\nrocommunity public default\n' >"$work/snmpd.conf"
+	printf 'listener 1883 127.0.0.1\nallow_anonymous true\n' >"$work/mq.conf"
+	# The shipped configuration with this test's stores (absolute host paths).
+	cat >"$work/credgate.conf" <<CONF
+[gate]
+backend = none
+[audit]
+stores = shadow:$work/shadow passwd:$work/passwd snmpd:$work/snmpd.conf mosquitto-conf:$work/mq.conf
+CONF
+	says() { grep -q "$1" "$work/agent.log"; }
+	snmp_named() { not_compliant && says "would close.*snmpd.conf\|would close.*public\|would close.*rocommunity"; }
+	if start_agent "$work/credgate.conf" && wait_for snmp_named 30000 >/dev/null; then
+		check "agent: rocommunity public keeps it non-compliant, the log line names it" true
+	else
+		check "agent: rocommunity public keeps it non-compliant, the log line names it" false
+		sed 's/^/# /' "$work/agent.log"
+	fi
+	# The community fixed, the broker opened to the network: noauth.
+	printf 'agentAddress udp:161\nrocommunity Zq7-unlisted-Kc3w default\n' >"$work/snmpd.conf.new"
+	mv "$work/snmpd.conf.new" "$work/snmpd.conf"
+	printf 'listener 1883 0.0.0.0\nallow_anonymous true\n' >"$work/mq.conf.new"
+	mv "$work/mq.conf.new" "$work/mq.conf"
+	mq_named() { not_compliant && says "would close.*noauth"; }
+	if wait_for mq_named 30000 >/dev/null; then
+		check "agent: allow_anonymous on 0.0.0.0 keeps it non-compliant (noauth), named in the log" true
+	else
+		check "agent: allow_anonymous on 0.0.0.0 keeps it non-compliant (noauth), named in the log" false
+		sed 's/^/# /' "$work/agent.log"
+	fi
+	printf 'listener 1883 127.0.0.1\nallow_anonymous true\n' >"$work/mq.conf.new"
+	mv "$work/mq.conf.new" "$work/mq.conf"
+	if wait_for compliant 60000 >/dev/null; then
+		check "agent: the listener back on 127.0.0.1: compliant" true
+	else
+		check "agent: the listener back on 127.0.0.1: compliant" false
+		sed 's/^/# /' "$work/agent.log"
+	fi
+	stop_agent
+else
+	n=$((n + 1)); echo "ok $n - agent # SKIP $agent not built"
+fi
+echo "1..$n"
