@@ -205,6 +205,73 @@ chmod -R u+w "$d"
 check "migrate: a noauth setting cannot be migrated, the file unchanged" \
 	eval 'grep -q "mosquitto-conf" "$T/mig.out" && grep -q "^allow_anonymous true" "$d$M"'
 
+# --- --discover (docs/audit.md "Discovery") ------------------------------
+d=$(BLANK=no tree disc)
+mkdir -p "$d/etc/snmp" "$d/var/lib/snmp" "$d/etc/lighttpd/conf-enabled" "$d/etc/mosquitto/conf.d" \
+	"$d/etc/default" "$d/etc/samba" "$d/srv/web" "$d/etc/hostapd"
+# Each written as its service's documentation shows.
+printf 'agentAddress udp:161\nrocommunity public default\n' >"$d/etc/snmp/snmpd.conf"
+printf 'createUser admin MD5 admin123 DES\n' >"$d/var/lib/snmp/snmpd.conf"
+printf 'server.modules += ( "mod_auth" )\nauth.backend = "htdigest"\nauth.backend.htdigest.userfile = "/srv/web/htdigest"\n' \
+	>"$d/etc/lighttpd/conf-enabled/05-auth.conf"
+printf 'server.document-root = "/srv/www"\nauth.backend.plain.userfile = "/srv/web/plain" # the web UI\nauth.backend.htpasswd.userfile = var.confdir + "/htpasswd"\n' \
+	>"$d/etc/lighttpd/lighttpd.conf"
+printf 'admin:admin\n' >"$d/srv/web/plain"
+printf 'admin:realm:%s\n' "$(printf 'admin:realm:admin' | md5sum | cut -d' ' -f1)" >"$d/srv/web/htdigest"
+printf 'listener 1883 127.0.0.1\npassword_file /etc/mosquitto/users\n' >"$d/etc/mosquitto/conf.d/local.conf"
+printf '#!/bin/sh\nstart-stop-daemon -S -x /usr/sbin/hostapd -- -B -P /run/hostapd.pid /etc/wlan0.conf\n' >"$d/etc/init.d/S60hostapd"
+printf 'interface=wlan0\nssid=Dev\nwpa_passphrase=password\n' >"$d/etc/wlan0.conf"
+printf 'DAEMON_CONF="/etc/hostapd/hostapd.conf /etc/wlan1.conf"\n' >"$d/etc/default/hostapd"
+printf 'interface=wlan0\nssid=Dev2\nwpa_passphrase=Zq7-unlisted-Kc3w\n' >"$d/etc/hostapd/hostapd.conf"
+printf 'admin:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:[NU         ]:LCT-00000000:\n' >"$d/etc/samba/smbpasswd"
+audit disc0 "$d"
+check "discover off (the default): only the login stores, exit 0" eval 'rc disc0 0 && [ "$(jq ".discovered // \"none\"" "$T/disc0.json")" = "\"none\"" ]'
+touch "$T/stamp"
+sleep 1
+audit disc "$d" --discover
+"$CG" audit --no-cache --root "$d" --discover >"$T/disc.txt" 2>&1
+found() { # TYPE PATH WHY AUDITED
+	[ "$(jq -r --arg t "$1" --arg p "$2" '.discovered[] | select(.type == $t and .path == $p) | "\(.why) \(.audited)"' \
+		"$T/disc.json")" = "$3 $4" ] || { jq -c '.discovered[]' "$T/disc.json" | sed 's/^/# /'; return 1; }
+}
+v_at() { jq -r --arg s "$2" --argjson l "$3" '[.accounts[] | select(.store == $s and .line == $l) | .verdict] | join(",")' "$T/$1.json"; }
+check "discover: exit 1 (the defaults found)" rc disc 1
+check "discover: snmpd.conf at its usual path, audited: public is default" \
+	eval 'found snmpd /etc/snmp/snmpd.conf "usual path" true && [ "$(v_at disc /etc/snmp/snmpd.conf 2)" = default ]'
+check "discover: /var/lib/snmp/snmpd.conf, audited: createUser admin123 is default" \
+	eval 'found snmpd /var/lib/snmp/snmpd.conf "usual path" true && [ "$(v_at disc /var/lib/snmp/snmpd.conf 1)" = default ]'
+check "discover: lighttpd auth.backend.htdigest.userfile, named by file:line" \
+	eval 'found htdigest /srv/web/htdigest /etc/lighttpd/conf-enabled/05-auth.conf:3 true && [ "$(v_at disc /srv/web/htdigest 1)" = default ]'
+check "discover: lighttpd auth.backend.plain.userfile (comment after it)" \
+	eval 'found plain /srv/web/plain /etc/lighttpd/lighttpd.conf:2 true && [ "$(v_at disc /srv/web/plain 1)" = default ]'
+check "discover: an expression (var.confdir + ...) is not followed" \
+	eval '! jq -e ".discovered[] | select(.type == \"htpasswd\")" "$T/disc.json" >/dev/null'
+check "discover: mosquitto password_file that does not exist: listed, not audited" \
+	found mosquitto /etc/mosquitto/users /etc/mosquitto/conf.d/local.conf:2 false
+check "discover: hostapd -B CONFIG in an init script" \
+	eval 'found hostapd /etc/wlan0.conf /etc/init.d/S60hostapd:2 true && [ "$(v_at disc /etc/wlan0.conf 3)" = default ]'
+# The first reason found is kept: hostapd.conf is at its usual path.
+check "discover: /etc/default/hostapd DAEMON_CONF, each path (one missing)" \
+	eval 'found hostapd /etc/hostapd/hostapd.conf "usual path" true && found hostapd /etc/wlan1.conf /etc/default/hostapd:1 false'
+check "discover: smbpasswd at its usual path, NO PASSWORD is blank" \
+	eval 'found smbpasswd /etc/samba/smbpasswd "usual path" true && [ "$(v_at disc /etc/samba/smbpasswd 1)" = blank ]'
+check "discover: the text output lists each store with why and whether audited" \
+	eval 'grep -qx "discovered: htdigest:/srv/web/htdigest (/etc/lighttpd/conf-enabled/05-auth.conf:3): audited" "$T/disc.txt" &&
+	      grep -qx "discovered: mosquitto:/etc/mosquitto/users (/etc/mosquitto/conf.d/local.conf:2): not audited: the file does not exist" "$T/disc.txt"'
+# Outside the tree only this test's own output files may be new (the
+# rest of /tmp is shared with other runs: not checked).
+check "discover: nothing written inside --root, nothing else in this test's directory" \
+	eval '[ -z "$(find "$d" -newer "$T/stamp" -print)" ] &&
+	      [ -z "$(find "$T" -maxdepth 1 -newer "$T/stamp" ! -name "disc.*" ! -name "$(basename "$T")" -print)" ]'
+mkdir -p "$d/etc/credgate"
+printf '[audit]\ndiscover = yes\n' >"$d/etc/credgate/credgate.conf"
+audit disc-conf "$d"
+check "[audit] discover = yes in the tree's credgate.conf: the same stores" \
+	eval 'rc disc-conf 1 && [ "$(jq ".discovered | length" "$T/disc-conf.json")" = "$(jq ".discovered | length" "$T/disc.json")" ]'
+printf '[audit]\ndiscover = maybe\n' >"$d/etc/credgate/credgate.conf"
+audit disc-bad "$d"
+check "[audit] discover = maybe: credgate.conf:2, exit 2" eval 'rc disc-bad 2 && err_has disc-bad "credgate.conf:2"'
+
 # --- the agent (--backend none: no kernel gate is touched) ---------------
 if [ -x "$agent" ]; then
 	. "$(dirname "$0")/agent_lib.inc"

@@ -95,6 +95,9 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 	case AUDIT_OPT_REDACT:
 		a->redact = true;
 		return 1;
+	case AUDIT_OPT_DISCOVER:
+		a->discover = true;
+		return 1;
 	case AUDIT_OPT_THREADS:
 		if (parse_uint(arg, 256, &n) < 0 || !n)
 			return log_error_errno(EINVAL, "--threads %s: expected 1..256", arg);
@@ -118,6 +121,7 @@ static const struct option shared_options[] = {
 	{ "no-cache", no_argument, NULL, AUDIT_OPT_NO_CACHE },
 	{ "quiet", no_argument, NULL, AUDIT_OPT_QUIET },
 	{ "redact", no_argument, NULL, AUDIT_OPT_REDACT },
+	{ "discover", no_argument, NULL, AUDIT_OPT_DISCOVER },
 	{ "help", no_argument, NULL, 'h' },
 };
 
@@ -217,6 +221,22 @@ int audit_args_finish(struct audit_args *a)
 	a->opts.n_defaults_files = cli.n_defaults_files;
 	a->opts.defaults_files = a->defaults;
 	a->opts.device_ids = &a->ids;
+	if (a->discover || a->cfg->audit.discover) {
+		size_t n = 0;
+
+		a->discover = true;
+		r = audit_discover(a->opts.root, &a->found, &a->n_found);
+		if (r < 0)
+			return r;
+		a->extra = calloc(a->n_found + 1, sizeof(*a->extra));
+		if (!a->extra)
+			return -ENOMEM;
+		for (size_t i = 0; i < a->n_found; i++)
+			if (a->found[i].exists)
+				a->extra[n++] = a->found[i].spec;
+		a->opts.extra_stores = a->extra;
+		a->opts.n_extra_stores = n;
+	}
 	if (!a->quiet && isatty(STDERR_FILENO))
 		a->opts.on_progress = show_progress;
 	/* The cache lives on the audited system; never write into an image. */
@@ -247,4 +267,6 @@ void audit_args_free(struct audit_args *a)
 		cg_config_free(a->cfg);
 	free(a->cfg);
 	free(a->defaults);
+	free(a->extra);
+	audit_found_free(a->found, a->n_found);
 }

@@ -25,14 +25,17 @@ struct audit_args {
 	struct device_ids ids;
 	const char *config;
 	const char *cache;			/* --cache */
-	bool depth_set, unknown_ok, no_cache, quiet, redact;
+	struct audit_found *found;		/* --discover, [audit] discover */
+	size_t n_found;
+	struct audit_store_spec *extra;		/* what of it is audited */
+	bool depth_set, unknown_ok, no_cache, quiet, redact, discover;
 };
 
 enum {
 	AUDIT_OPT_ROOT = 0x1000, AUDIT_OPT_DEPTH, AUDIT_OPT_STORE, AUDIT_OPT_DEFAULTS,
 	AUDIT_OPT_NO_BUILTIN, AUDIT_OPT_DEVICE_ID, AUDIT_OPT_ALLOW_UNKNOWN, AUDIT_OPT_THREADS,
 	AUDIT_OPT_CONFIG, AUDIT_OPT_CACHE, AUDIT_OPT_NO_CACHE, AUDIT_OPT_QUIET,
-	AUDIT_OPT_REDACT,
+	AUDIT_OPT_REDACT, AUDIT_OPT_DISCOVER,
 };
 
 /*

@@ -20,9 +20,12 @@ static void audit_usage(FILE *f)
 	      "                      [--store TYPE:PATH]... [--defaults FILE]... [--no-builtin]\n"
 	      "                      [--device-id KEY=VALUE]... [--no-cache | --cache FILE]\n"
 	      "                      [--allow-unknown] [--threads N] [--quiet] [--redact] [--seed-cache]\n"
+	      "                      [--discover]\n"
 	      "  TYPE: shadow, passwd, gshadow, htpasswd, htdigest, plain, smbpasswd, mosquitto,\n"
 	      "        snmpd, hostapd, mosquitto-conf, sshd-config, pam, init;\n"
 	      "  KEY: mac, serial, hostname, model, ssid\n"
+	      "  --discover: also audit the service stores found at their usual paths and in\n"
+	      "    the services' configurations (each listed with why and whether audited)\n"
 	      "  --seed-cache (with --root, full depth): write the device-independent verdicts\n"
 	      "    into DIR/var/lib/credgate/audit.cache, so the device hashes only derived ones\n"
 	      "exit status: 0 compliant, 1 violations found, 2 error\n", f);
@@ -110,6 +113,38 @@ static const char *advice(const struct audit_account *acc)
 	}
 }
 
+static const char *found_state(const struct audit_found *f)
+{
+	return f->exists ? "audited" : "not audited: the file does not exist";
+}
+
+static void print_found(const struct audit_args *a)
+{
+	for (size_t i = 0; i < a->n_found; i++) {
+		const struct audit_found *f = &a->found[i];
+
+		printf("discovered: %s:%s (%s): %s\n", store_ops_get(f->spec.type)->name, f->spec.path,
+		       f->why, found_state(f));
+	}
+}
+
+static json_object *found_json(const struct audit_args *a)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; arr && i < a->n_found; i++) {
+		const struct audit_found *f = &a->found[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "type", json_object_new_string(store_ops_get(f->spec.type)->name));
+		json_object_object_add(o, "path", json_object_new_string(f->spec.path));
+		json_object_object_add(o, "why", json_object_new_string(f->why));
+		json_object_object_add(o, "audited", json_object_new_boolean(f->exists));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 static void print_human(const struct audit_report *rep)
 {
 	for (size_t i = 0; i < rep->n_accounts; i++) {
@@ -135,7 +170,7 @@ static void print_human(const struct audit_report *rep)
 		       rep->n_violations);
 }
 
-static int print_json(const struct audit_report *rep)
+static int print_json(const struct audit_report *rep, const struct audit_args *a)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
 
@@ -159,6 +194,8 @@ static int print_json(const struct audit_report *rep)
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "accounts", arr);
+	if (a->discover)
+		json_object_object_add(root, "discovered", found_json(a));
 	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
 						  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
@@ -185,7 +222,9 @@ int cmd_audit(int argc, char **argv, void *userdata)
 		log_error_errno(r, "audit failed: %m");
 		goto out;
 	}
-	if (c.json ? print_json(rep) < 0 : (print_human(rep), false))
+	if (!c.json)
+		print_found(&c.a);
+	if (c.json ? print_json(rep, &c.a) < 0 : (print_human(rep), false))
 		goto out;
 	if (getenv("CREDGATE_AUDIT_STATS"))
 		fprintf(stderr, "stats: candidates=%zu derived=%zu hashes_to_check=%zu cache_hits=%zu verifications=%llu threads=%u seeded=%zu\n",

@@ -218,6 +218,7 @@ static int load_store(struct audit_run_ctx *c, enum store_type type, const char 
 }
 
 static int follow_pam_includes(struct audit_run_ctx *c);
+static bool store_loaded(const struct audit_run_ctx *c, const char *path);
 
 static int load_stores(struct audit_run_ctx *c)
 {
@@ -227,6 +228,9 @@ static int load_stores(struct audit_run_ctx *c)
 	if (o->n_stores) {
 		for (size_t i = 0; i < o->n_stores && r >= 0; i++)
 			r = load_store(c, o->stores[i].type, o->stores[i].path, true);
+		for (size_t i = 0; i < o->n_extra_stores && r >= 0; i++)
+			if (!store_loaded(c, o->extra_stores[i].path))
+				r = load_store(c, o->extra_stores[i].type, o->extra_stores[i].path, false);
 		return r >= 0 ? follow_pam_includes(c) : r;
 	}
 	r = load_store(c, STORE_SHADOW, store_shadow_ops.default_path, false);
@@ -243,6 +247,9 @@ static int load_stores(struct audit_run_ctx *c)
 			r = load_store(c, v[i].type, v[i].path, false);
 		audit_store_specs_free(v, n);
 	}
+	for (size_t i = 0; i < o->n_extra_stores && r >= 0; i++)
+		if (!store_loaded(c, o->extra_stores[i].path))
+			r = load_store(c, o->extra_stores[i].type, o->extra_stores[i].path, false);
 	return r >= 0 ? follow_pam_includes(c) : r;
 }
 

@@ -656,6 +656,7 @@ static const struct conf_item conf_items[] = {
 	ITEM("audit", "stores", parse_stores, CONF_LIST,
 	     CONF_FIELD(audit.stores, struct cg_store_spec *)),
 	ITEM("audit", "depth", parse_depth, 0, CONF_ENUM(audit.depth), .names = &cg_depth_names),
+	ITEM("audit", "discover", parse_bool, 0, CONF_FIELD(audit.discover, bool)),
 	ITEM("audit", "close_on", parse_close_on, 0, CONF_FIELD(audit.close_on, uint32_t)),
 	ITEM("audit", "max_store_size", parse_ulong, 0, CONF_FIELD(audit.max_store_size, unsigned long),
 	     .min = 1024, .max = 1ul << 30),
