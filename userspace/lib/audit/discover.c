@@ -80,7 +80,8 @@ static int list_files(const char *root, const char *dir, const char *suffix, cha
 		strv_free_n(names, n);
 		return r;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	*out = names;
 	*n_out = n;
 	return 0;
