@@ -9,7 +9,9 @@
 # --store TYPE:PATH; malformed lines named FILE:LINE with exit 2; the
 # audit writes nothing; the agent (--backend none) kept non-compliant by an
 # snmpd community and by an anonymous mosquitto listener, named in its log.
-# Files written as each service's documentation shows.  Shipped lists and
+# Also --discover on a --root tree and credgated with [audit] discover = yes
+# in a private mount namespace.  Files written as each service's
+# documentation shows.  Shipped lists and
 # configuration.  TAP.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -320,6 +322,56 @@ CONF
 		sed 's/^/# /' "$work/agent.log"
 	fi
 	stop_agent
+
+	# [audit] discover = yes: the agent discovers on the live system, so
+	# it runs in a private mount namespace with tmpfs over /etc/snmp and
+	# /var/lib/snmp (the host's own files are never touched or read).
+	if [ "$(id -u)" = 0 ] && [ -d /etc/snmp ] && [ -d /var/lib/snmp ] &&
+		unshare -m --propagation private true 2>/dev/null; then
+		cat >"$work/disc.conf" <<CONF
+[gate]
+backend = none
+[audit]
+stores = shadow:$work/shadow passwd:$work/passwd
+discover = yes
+CONF
+		cat >"$work/ns.sh" <<'NS'
+set -e
+mount -t tmpfs -o mode=0755 none /etc/snmp
+mount -t tmpfs -o mode=0755 none /var/lib/snmp
+printf 'rocommunity public default\n' >/etc/snmp/snmpd.conf
+chmod 0644 /etc/snmp/snmpd.conf
+exec "$@"
+NS
+		rm -f "$sock"
+		unshare -m --propagation private sh "$work/ns.sh" "$agent" --config "$work/disc.conf" \
+			--state-dir "$work/state" --socket "$sock" --foreground --os-release /dev/null \
+			>"$work/agent.log" 2>&1 &
+		pid=$!
+		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+		# The agent's latest decision (its log line) without snmpd.conf.
+		gone() { grep 'gate would' "$work/agent.log" | tail -n 1 | grep -qv '/etc/snmp/snmpd.conf'; }
+		disc_named() { not_compliant && says "would close.*/etc/snmp/snmpd.conf"; }
+		if wait_for disc_named 30000 >/dev/null; then
+			check "agent, discover = yes: /etc/snmp/snmpd.conf found, public keeps it non-compliant, named in the log" true
+		else
+			check "agent, discover = yes: /etc/snmp/snmpd.conf found, public keeps it non-compliant, named in the log" false
+			sed 's/^/# /' "$work/agent.log"
+		fi
+		# The discovered file is watched: a new community is noticed.
+		nsenter -t "$pid" -m sh -c 'printf "rocommunity Zq7-unlisted-Kc3w default\n" >/etc/snmp/snmpd.conf.new &&
+			chmod 0644 /etc/snmp/snmpd.conf.new && mv /etc/snmp/snmpd.conf.new /etc/snmp/snmpd.conf'
+		if wait_for gone 30000 >/dev/null; then
+			check "agent, discover = yes: the discovered file is watched, its fix noticed" true
+		else
+			check "agent, discover = yes: the discovered file is watched, its fix noticed" false
+			sed 's/^/# /' "$work/agent.log"
+		fi
+		stop_agent
+	else
+		n=$((n + 1)); echo "ok $n - agent, discover = yes # SKIP needs root, /etc/snmp, /var/lib/snmp and unshare -m"
+		n=$((n + 1)); echo "ok $n - agent, discover = yes, watch # SKIP as above"
+	fi
 else
 	n=$((n + 1)); echo "ok $n - agent # SKIP $agent not built"
 fi
