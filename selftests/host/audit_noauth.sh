@@ -294,33 +294,28 @@ backend = none
 stores = shadow:$work/shadow passwd:$work/passwd snmpd:$work/snmpd.conf mosquitto-conf:$work/mq.conf
 CONF
 	says() { grep -q "$1" "$work/agent.log"; }
+	# agent_check NAME COND MS: COND true within MS, else the log as comments
+	agent_check() {
+		if wait_for "$2" "$3" >/dev/null; then
+			check "$1" true
+		else
+			check "$1" false
+			sed 's/^/# /' "$work/agent.log"
+		fi
+	}
 	snmp_named() { not_compliant && says "would close.*snmpd.conf\|would close.*public\|would close.*rocommunity"; }
-	if start_agent "$work/credgate.conf" && wait_for snmp_named 30000 >/dev/null; then
-		check "agent: rocommunity public keeps it non-compliant, the log line names it" true
-	else
-		check "agent: rocommunity public keeps it non-compliant, the log line names it" false
-		sed 's/^/# /' "$work/agent.log"
-	fi
+	start_agent "$work/credgate.conf"
+	agent_check "agent: rocommunity public keeps it non-compliant, the log line names it" snmp_named 30000
 	# The community fixed, the broker opened to the network: noauth.
 	printf 'agentAddress udp:161\nrocommunity Zq7-unlisted-Kc3w default\n' >"$work/snmpd.conf.new"
 	mv "$work/snmpd.conf.new" "$work/snmpd.conf"
 	printf 'listener 1883 0.0.0.0\nallow_anonymous true\n' >"$work/mq.conf.new"
 	mv "$work/mq.conf.new" "$work/mq.conf"
 	mq_named() { not_compliant && says "would close.*noauth"; }
-	if wait_for mq_named 30000 >/dev/null; then
-		check "agent: allow_anonymous on 0.0.0.0 keeps it non-compliant (noauth), named in the log" true
-	else
-		check "agent: allow_anonymous on 0.0.0.0 keeps it non-compliant (noauth), named in the log" false
-		sed 's/^/# /' "$work/agent.log"
-	fi
+	agent_check "agent: allow_anonymous on 0.0.0.0 keeps it non-compliant (noauth), named in the log" mq_named 30000
 	printf 'listener 1883 127.0.0.1\nallow_anonymous true\n' >"$work/mq.conf.new"
 	mv "$work/mq.conf.new" "$work/mq.conf"
-	if wait_for compliant 60000 >/dev/null; then
-		check "agent: the listener back on 127.0.0.1: compliant" true
-	else
-		check "agent: the listener back on 127.0.0.1: compliant" false
-		sed 's/^/# /' "$work/agent.log"
-	fi
+	agent_check "agent: the listener back on 127.0.0.1: compliant" compliant 60000
 	stop_agent
 
 	# [audit] discover = yes: the agent discovers on the live system, so
@@ -352,21 +347,11 @@ NS
 		# The agent's latest decision (its log line) without snmpd.conf.
 		gone() { grep 'gate would' "$work/agent.log" | tail -n 1 | grep -qv '/etc/snmp/snmpd.conf'; }
 		disc_named() { not_compliant && says "would close.*/etc/snmp/snmpd.conf"; }
-		if wait_for disc_named 30000 >/dev/null; then
-			check "agent, discover = yes: /etc/snmp/snmpd.conf found, public keeps it non-compliant, named in the log" true
-		else
-			check "agent, discover = yes: /etc/snmp/snmpd.conf found, public keeps it non-compliant, named in the log" false
-			sed 's/^/# /' "$work/agent.log"
-		fi
+		agent_check "agent, discover = yes: /etc/snmp/snmpd.conf found, public keeps it non-compliant, named in the log" disc_named 30000
 		# The discovered file is watched: a new community is noticed.
 		nsenter -t "$pid" -m sh -c 'printf "rocommunity Zq7-unlisted-Kc3w default\n" >/etc/snmp/snmpd.conf.new &&
 			chmod 0644 /etc/snmp/snmpd.conf.new && mv /etc/snmp/snmpd.conf.new /etc/snmp/snmpd.conf'
-		if wait_for gone 30000 >/dev/null; then
-			check "agent, discover = yes: the discovered file is watched, its fix noticed" true
-		else
-			check "agent, discover = yes: the discovered file is watched, its fix noticed" false
-			sed 's/^/# /' "$work/agent.log"
-		fi
+		agent_check "agent, discover = yes: the discovered file is watched, its fix noticed" gone 30000
 		stop_agent
 	else
 		n=$((n + 1)); echo "ok $n - agent, discover = yes # SKIP needs root, /etc/snmp, /var/lib/snmp and unshare -m"
