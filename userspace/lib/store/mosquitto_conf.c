@@ -160,6 +160,7 @@ static int mosquitto_conf_finish(struct store_file *sf)
 const struct store_ops store_mosquitto_conf_ops = {
 	.name = "mosquitto-conf",
 	.dup_ok = true,
+	.crlf_ok = true,		/* a trailing CR is stripped: the setting is still read */
 	.parse_fields = mosquitto_conf_parse_fields,
 	.finish = mosquitto_conf_finish,
 };

@@ -99,6 +99,7 @@ static int pam_finish(struct store_file *sf)
 const struct store_ops store_pam_ops = {
 	.name = "pam",
 	.dup_ok = true,
+	.crlf_ok = true,		/* a trailing CR is stripped: the setting is still read */
 	.parse_fields = pam_parse_fields,
 	.finish = pam_finish,
 };

@@ -110,7 +110,7 @@ static int sshd_config_finish(struct store_file *sf)
 const struct store_ops store_sshd_config_ops = {
 	.name = "sshd-config",
 	.dup_ok = true,
-	.crlf_ok = false,
+	.crlf_ok = true,		/* a trailing CR is stripped: the setting is still read */
 	.parse_fields = sshd_config_parse_fields,
 	.finish = sshd_config_finish,
 };
