@@ -278,7 +278,8 @@ bench:
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuserspace/lib -I$(BUILD)/gen \
 	      -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_STORES := shadow passwd gshadow htpasswd htdigest plain smbpasswd mosquitto snmpd hostapd
+FUZZ_STORES := shadow passwd gshadow htpasswd htdigest plain smbpasswd mosquitto snmpd hostapd \
+	       mosquitto_conf sshd_config pam init
 FUZZ_OTHERS := $(filter-out store,$(patsubst selftests/fuzz/fuzz_%.c,%,$(wildcard selftests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_STORES:%=$(FUZZ_DIR)/fuzz_%) $(FUZZ_OTHERS:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_LIB := $(FUZZ_DIR)/libcredgate-fuzz.a

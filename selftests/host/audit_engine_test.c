@@ -73,7 +73,7 @@ static void quiet(void *ud, const char *path, unsigned line, const char *msg)
 TEST(verdict_names)
 {
 	static const char *const names[] = { "ok", "locked", "blank", "default", "derived",
-					     "sequential", "common", "unknown" };
+					     "sequential", "common", "unknown", "noauth" };
 
 	for (int v = 0; v < _CG_VERDICT_MAX; v++)
 		EXPECT_STREQ(names[v], cg_verdict_name(v));

@@ -151,7 +151,7 @@ check "agent: no temporary file left beside it" [ "$(ls -A "$work/textfile")" = 
 check "agent: credgate_compliant 0" [ "$(metric "$prom" credgate_compliant)" = 0 ]
 check "agent: no credgate_gate_open with backend none" not grep -q '^credgate_gate_open' "$prom"
 labels_ok=true
-for v in blank default derived sequential common unknown; do
+for v in blank default derived sequential common unknown noauth; do
 	metric "$prom" "credgate_violations{verdict=\"$v\"}" >/dev/null || { labels_ok=false; echo "# no verdict=$v"; }
 done
 check "agent: every violation verdict has a sample" $labels_ok

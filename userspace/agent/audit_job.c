@@ -75,8 +75,10 @@ static void child_pending(void *userdata, size_t n)
 static int child_audit(const struct agent *a, bool full, FILE *out)
 {
 	const struct cg_config *c = &a->config;
-	_cleanup_free_ struct audit_store_spec *stores = NULL;
+	_cleanup_free_ struct audit_store_spec *stores = NULL, *extra = NULL;
 	_cleanup_free_ char *cache = NULL;
+	struct audit_found *found = NULL;
+	size_t n_found = 0;
 	struct audit_report *rep = NULL;
 	struct audit_opts o;
 	int r;
@@ -88,6 +90,20 @@ static int child_audit(const struct agent *a, bool full, FILE *out)
 	}
 	o.on_pending = child_pending;
 	o.userdata = out;
+	/* [audit] discover: what audit_discover() finds is audited too. */
+	if (c->audit.discover) {
+		r = audit_discover(NULL, &found, &n_found);
+		extra = r < 0 ? NULL : calloc(n_found + 1, sizeof(*extra));
+		if (!extra) {
+			audit_found_free(found, n_found);
+			fprintf(out, "E\tcannot discover the service stores: %s\n", strerror(r < 0 ? -r : ENOMEM));
+			return r < 0 ? r : -ENOMEM;
+		}
+		for (size_t i = 0; i < n_found; i++)
+			if (found[i].exists)
+				extra[o.n_extra_stores++] = found[i].spec;
+		o.extra_stores = extra;
+	}
 	for (size_t i = 0; i < c->audit.n_stores; i++) {
 		const char *path = c->audit.stores[i].path;
 		struct stat st;
@@ -99,6 +115,7 @@ static int child_audit(const struct agent *a, bool full, FILE *out)
 		}
 	}
 	r = audit_run(&o, &rep);
+	audit_found_free(found, n_found);
 	if (r < 0) {
 		fprintf(out, "E\taudit failed: %s\n", strerror(-r));
 		return r;

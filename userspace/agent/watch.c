@@ -113,6 +113,58 @@ static bool watched(const struct watch *w, size_t n, int wd)
 	return false;
 }
 
+/* Existing directory of @path (a watch there sees the file appear). */
+static bool dir_exists(const char *path)
+{
+	char d[PATH_MAX];
+
+	snprintf(d, sizeof(d), "%s", path);
+	return access(dirname(d), F_OK) == 0;
+}
+
+/*
+ * Without [audit] stores the audit also reads the service configurations
+ * at their usual paths (audit_service_configs()): each one whose
+ * directory exists is watched like a store, and every file of the
+ * directories where a new file matters (an init script, an included PAM
+ * file).
+ */
+static int watch_service_configs(struct agent *a)
+{
+	static const char *const dirs[] = { "/etc/init.d", "/etc/pam.d" };
+	struct audit_store_spec *v = NULL;
+	size_t n = 0;
+	int r;
+
+	r = audit_service_configs(NULL, &v, &n);
+	for (size_t i = 0; i < n && r >= 0; i++)
+		if (dir_exists(v[i].path))
+			r = watch_store(a, v[i].path);
+	audit_store_specs_free(v, n);
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && r >= 0; i++)
+		if (access(dirs[i], F_OK) == 0)
+			r = add_watch(a, dirs[i], NULL);
+	return r;
+}
+
+/* [audit] discover: each store found and each configuration naming one. */
+static int watch_discovered(struct agent *a)
+{
+	struct audit_found *f = NULL;
+	size_t n = 0;
+	int r;
+
+	r = audit_discover(NULL, &f, &n);
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		if (dir_exists(f[i].spec.path))
+			r = watch_store(a, f[i].spec.path);
+		if (r >= 0 && f[i].from)
+			r = watch_store(a, f[i].from);
+	}
+	audit_found_free(f, n);
+	return r;
+}
+
 /*
  * (Re)build the watch list.  inotify_add_watch() on a directory already
  * watched returns its wd, so only the directories no longer needed are
@@ -129,6 +181,10 @@ static int watches_build(struct agent *a)
 	a->n_watches = a->cap_watches = 0;
 	for (size_t i = 0; i < a->config.audit.n_stores && r >= 0; i++)
 		r = watch_store(a, a->config.audit.stores[i].path);
+	if (r >= 0 && !a->config.audit.stores_explicit)
+		r = watch_service_configs(a);
+	if (r >= 0 && a->config.audit.discover)
+		r = watch_discovered(a);
 	/* The OEM's default lists change what is a violation. */
 	if (r >= 0 && access(AUDIT_DEFAULTS_DIR, F_OK) == 0)
 		r = add_watch(a, AUDIT_DEFAULTS_DIR, NULL);

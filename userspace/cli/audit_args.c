@@ -95,12 +95,74 @@ int audit_args_option(struct audit_args *a, int opt, const char *arg)
 	case AUDIT_OPT_REDACT:
 		a->redact = true;
 		return 1;
+	case AUDIT_OPT_DISCOVER:
+		a->discover = true;
+		return 1;
 	case AUDIT_OPT_THREADS:
 		if (parse_uint(arg, 256, &n) < 0 || !n)
 			return log_error_errno(EINVAL, "--threads %s: expected 1..256", arg);
 		a->opts.threads = (unsigned)n;
 		return 1;
 	}
+	return 0;
+}
+
+static const struct option shared_options[] = {
+	{ "root", required_argument, NULL, AUDIT_OPT_ROOT },
+	{ "depth", required_argument, NULL, AUDIT_OPT_DEPTH },
+	{ "store", required_argument, NULL, AUDIT_OPT_STORE },
+	{ "defaults", required_argument, NULL, AUDIT_OPT_DEFAULTS },
+	{ "no-builtin", no_argument, NULL, AUDIT_OPT_NO_BUILTIN },
+	{ "device-id", required_argument, NULL, AUDIT_OPT_DEVICE_ID },
+	{ "allow-unknown", no_argument, NULL, AUDIT_OPT_ALLOW_UNKNOWN },
+	{ "threads", required_argument, NULL, AUDIT_OPT_THREADS },
+	{ "config", required_argument, NULL, AUDIT_OPT_CONFIG },
+	{ "cache", required_argument, NULL, AUDIT_OPT_CACHE },
+	{ "no-cache", no_argument, NULL, AUDIT_OPT_NO_CACHE },
+	{ "quiet", no_argument, NULL, AUDIT_OPT_QUIET },
+	{ "redact", no_argument, NULL, AUDIT_OPT_REDACT },
+	{ "discover", no_argument, NULL, AUDIT_OPT_DISCOVER },
+	{ "help", no_argument, NULL, 'h' },
+};
+
+int audit_args_parse(struct audit_args *a, const struct audit_args_cmd *cmd, void *userdata,
+		     int argc, char **argv)
+{
+	_cleanup_free_ struct option *longopts = NULL;
+	size_t n_own = 0, n_shared = ARRAY_SIZE(shared_options);
+	int opt, r;
+
+	while (cmd->options && cmd->options[n_own].name)
+		n_own++;
+	longopts = calloc(n_shared + n_own + 1, sizeof(*longopts));
+	if (!longopts)
+		return -ENOMEM;
+	memcpy(longopts, shared_options, sizeof(shared_options));
+	if (n_own)
+		memcpy(longopts + n_shared, cmd->options, n_own * sizeof(*longopts));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			cmd->usage(stdout);
+			return 1;
+		}
+		r = audit_args_option(a, opt, optarg);
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
+		if (opt >= 256 && cmd->option) {
+			r = cmd->option(userdata, opt, optarg);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		cmd->usage(stderr);
+		return -EINVAL;
+	}
+	if (!cmd->positional && optind < argc)
+		return log_error_errno(EINVAL, "unexpected argument '%s' (see credgate %s --help)", argv[optind],
+				       cmd->name);
 	return 0;
 }
 
@@ -159,6 +221,22 @@ int audit_args_finish(struct audit_args *a)
 	a->opts.n_defaults_files = cli.n_defaults_files;
 	a->opts.defaults_files = a->defaults;
 	a->opts.device_ids = &a->ids;
+	if (a->discover || a->cfg->audit.discover) {
+		size_t n = 0;
+
+		a->discover = true;
+		r = audit_discover(a->opts.root, &a->found, &a->n_found);
+		if (r < 0)
+			return r;
+		a->extra = calloc(a->n_found + 1, sizeof(*a->extra));
+		if (!a->extra)
+			return -ENOMEM;
+		for (size_t i = 0; i < a->n_found; i++)
+			if (a->found[i].exists)
+				a->extra[n++] = a->found[i].spec;
+		a->opts.extra_stores = a->extra;
+		a->opts.n_extra_stores = n;
+	}
 	if (!a->quiet && isatty(STDERR_FILENO))
 		a->opts.on_progress = show_progress;
 	/* The cache lives on the audited system; never write into an image. */
@@ -189,4 +267,6 @@ void audit_args_free(struct audit_args *a)
 		cg_config_free(a->cfg);
 	free(a->cfg);
 	free(a->defaults);
+	free(a->extra);
+	audit_found_free(a->found, a->n_found);
 }

@@ -7,6 +7,8 @@
 #define CREDGATE_CLI_AUDIT_ARGS_H
 
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #include "audit/audit.h"
 
@@ -23,31 +25,18 @@ struct audit_args {
 	struct device_ids ids;
 	const char *config;
 	const char *cache;			/* --cache */
-	bool depth_set, unknown_ok, no_cache, quiet, redact;
+	struct audit_found *found;		/* --discover, [audit] discover */
+	size_t n_found;
+	struct audit_store_spec *extra;		/* what of it is audited */
+	bool depth_set, unknown_ok, no_cache, quiet, redact, discover;
 };
 
 enum {
 	AUDIT_OPT_ROOT = 0x1000, AUDIT_OPT_DEPTH, AUDIT_OPT_STORE, AUDIT_OPT_DEFAULTS,
 	AUDIT_OPT_NO_BUILTIN, AUDIT_OPT_DEVICE_ID, AUDIT_OPT_ALLOW_UNKNOWN, AUDIT_OPT_THREADS,
 	AUDIT_OPT_CONFIG, AUDIT_OPT_CACHE, AUDIT_OPT_NO_CACHE, AUDIT_OPT_QUIET,
-	AUDIT_OPT_REDACT,
+	AUDIT_OPT_REDACT, AUDIT_OPT_DISCOVER,
 };
-
-/* getopt_long entries for the shared options; put them in a command's table. */
-#define AUDIT_ARGS_LONGOPTS \
-	{ "root", required_argument, NULL, AUDIT_OPT_ROOT }, \
-	{ "depth", required_argument, NULL, AUDIT_OPT_DEPTH }, \
-	{ "store", required_argument, NULL, AUDIT_OPT_STORE }, \
-	{ "defaults", required_argument, NULL, AUDIT_OPT_DEFAULTS }, \
-	{ "no-builtin", no_argument, NULL, AUDIT_OPT_NO_BUILTIN }, \
-	{ "device-id", required_argument, NULL, AUDIT_OPT_DEVICE_ID }, \
-	{ "allow-unknown", no_argument, NULL, AUDIT_OPT_ALLOW_UNKNOWN }, \
-	{ "threads", required_argument, NULL, AUDIT_OPT_THREADS }, \
-	{ "config", required_argument, NULL, AUDIT_OPT_CONFIG }, \
-	{ "cache", required_argument, NULL, AUDIT_OPT_CACHE }, \
-	{ "no-cache", no_argument, NULL, AUDIT_OPT_NO_CACHE }, \
-	{ "quiet", no_argument, NULL, AUDIT_OPT_QUIET }, \
-	{ "redact", no_argument, NULL, AUDIT_OPT_REDACT }
 
 /*
  * Apply one option returned by getopt_long.  Returns 1 when @opt was a
@@ -55,6 +44,30 @@ enum {
  * message printed) when its argument is bad.
  */
 int audit_args_option(struct audit_args *a, int opt, const char *arg);
+
+/*
+ * A command that takes the shared options: its own options (a getopt_long
+ * table ending in {}, values >= 256, may be NULL), the callback applying
+ * one of them (0, or a negative errno with a message printed) and its
+ * usage.  @positional: the command takes operands (from optind on, for the
+ * caller to check); otherwise one is an error.
+ */
+struct audit_args_cmd {
+	const char *name;	/* "audit": "see credgate audit --help" */
+	const struct option *options;
+	int (*option)(void *userdata, int opt, const char *arg);
+	void (*usage)(FILE *f);
+	bool positional;
+};
+
+/*
+ * The one option loop of audit, migrate, report and passwd: the shared
+ * options, @cmd's own, --help/-h.  0 when parsed (audit_args_finish()
+ * is the caller's, after its own checks), 1 after --help (usage on
+ * stdout), negative errno (message or usage on stderr).
+ */
+int audit_args_parse(struct audit_args *a, const struct audit_args_cmd *cmd, void *userdata,
+		     int argc, char **argv);
 
 /*
  * Read credgate.conf, apply it, then the command-line options on top, and

@@ -20,49 +20,46 @@ static void audit_usage(FILE *f)
 	      "                      [--store TYPE:PATH]... [--defaults FILE]... [--no-builtin]\n"
 	      "                      [--device-id KEY=VALUE]... [--no-cache | --cache FILE]\n"
 	      "                      [--allow-unknown] [--threads N] [--quiet] [--redact] [--seed-cache]\n"
+	      "                      [--discover]\n"
 	      "  TYPE: shadow, passwd, gshadow, htpasswd, htdigest, plain, smbpasswd, mosquitto,\n"
-	      "        snmpd, hostapd; KEY: mac, serial, hostname, model, ssid\n"
+	      "        snmpd, hostapd, mosquitto-conf, sshd-config, pam, init;\n"
+	      "  KEY: mac, serial, hostname, model, ssid\n"
+	      "  --discover: also audit the service stores found at their usual paths and in\n"
+	      "    the services' configurations (each listed with why and whether audited)\n"
 	      "  --seed-cache (with --root, full depth): write the device-independent verdicts\n"
 	      "    into DIR/var/lib/credgate/audit.cache, so the device hashes only derived ones\n"
 	      "exit status: 0 compliant, 1 violations found, 2 error\n", f);
 }
 
+enum { OPT_JSON = 256, OPT_SEED };
+
+static int audit_option(void *userdata, int opt, const char *arg)
+{
+	struct audit_cli *c = userdata;
+
+	(void)arg;
+	if (opt == OPT_JSON)
+		c->json = true;
+	else if (opt == OPT_SEED)
+		c->seed = true;
+	return 0;
+}
+
 static int parse_args(struct audit_cli *c, int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_SEED };
-	static const struct option longopts[] = {
-		AUDIT_ARGS_LONGOPTS,
+	static const struct option options[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "seed-cache", no_argument, NULL, OPT_SEED },
-		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	int opt, r;
+	static const struct audit_args_cmd cmd = {
+		.name = "audit", .options = options, .option = audit_option, .usage = audit_usage,
+	};
+	int r;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_JSON:
-			c->json = true;
-			break;
-		case OPT_SEED:
-			c->seed = true;
-			break;
-		case 'h':
-			audit_usage(stdout);
-			return 1;
-		default:
-			r = audit_args_option(&c->a, opt, optarg);
-			if (r < 0)
-				return r;
-			if (r == 0) {
-				audit_usage(stderr);
-				return -EINVAL;
-			}
-		}
-	}
-	if (optind < argc)
-		return log_error_errno(EINVAL, "unexpected argument '%s' (see credgate audit --help)", argv[optind]);
+	r = audit_args_parse(&c->a, &cmd, c, argc, argv);
+	if (r)
+		return r;
 	r = audit_args_finish(&c->a);
 	if (r < 0)
 		return r;
@@ -78,8 +75,24 @@ static int parse_args(struct audit_cli *c, int argc, char **argv)
 	return 0;
 }
 
+static const char *noauth_advice(const struct audit_account *acc)
+{
+	switch (acc->store_type) {
+	case STORE_MOSQUITTO_CONF:
+		return "set allow_anonymous false (clients then need a password_file entry) or bind the listener to 127.0.0.1";
+	case STORE_SSHD_CONFIG:
+		return "set PermitEmptyPasswords no, and a password for the blank account";
+	case STORE_PAM:
+		return "remove nullok from the auth line, and set a password for the blank account";
+	default:
+		return "let the service run login (remove telnetd's -l, getty's autologin) or remove the service";
+	}
+}
+
 static const char *advice(const struct audit_account *acc)
 {
+	if (acc->verdict == CG_VERDICT_NOAUTH)
+		return noauth_advice(acc);
 	if (acc->store_type > STORE_HTPASSWD)	/* a service store (store.h) */
 		return acc->verdict == CG_VERDICT_UNKNOWN ?
 		       "set a secret the service stores in a form this build verifies, or set 'unknown = ok' in [audit] of credgate.conf" :
@@ -98,6 +111,38 @@ static const char *advice(const struct audit_account *acc)
 			return "remove the group password (gpasswd -r) or set a unique one";
 		return "set a unique password (passwd) or run 'credgate migrate'";
 	}
+}
+
+static const char *found_state(const struct audit_found *f)
+{
+	return f->exists ? "audited" : "not audited: the file does not exist";
+}
+
+static void print_found(const struct audit_args *a)
+{
+	for (size_t i = 0; i < a->n_found; i++) {
+		const struct audit_found *f = &a->found[i];
+
+		printf("discovered: %s:%s (%s): %s\n", store_ops_get(f->spec.type)->name, f->spec.path,
+		       f->why, found_state(f));
+	}
+}
+
+static json_object *found_json(const struct audit_args *a)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; arr && i < a->n_found; i++) {
+		const struct audit_found *f = &a->found[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "type", json_object_new_string(store_ops_get(f->spec.type)->name));
+		json_object_object_add(o, "path", json_object_new_string(f->spec.path));
+		json_object_object_add(o, "why", json_object_new_string(f->why));
+		json_object_object_add(o, "audited", json_object_new_boolean(f->exists));
+		json_object_array_add(arr, o);
+	}
+	return arr;
 }
 
 static void print_human(const struct audit_report *rep)
@@ -125,7 +170,7 @@ static void print_human(const struct audit_report *rep)
 		       rep->n_violations);
 }
 
-static int print_json(const struct audit_report *rep)
+static int print_json(const struct audit_report *rep, const struct audit_args *a)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
 
@@ -149,6 +194,8 @@ static int print_json(const struct audit_report *rep)
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "accounts", arr);
+	if (a->discover)
+		json_object_object_add(root, "discovered", found_json(a));
 	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
 						  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
@@ -175,7 +222,9 @@ int cmd_audit(int argc, char **argv, void *userdata)
 		log_error_errno(r, "audit failed: %m");
 		goto out;
 	}
-	if (c.json ? print_json(rep) < 0 : (print_human(rep), false))
+	if (!c.json)
+		print_found(&c.a);
+	if (c.json ? print_json(rep, &c.a) < 0 : (print_human(rep), false))
 		goto out;
 	if (getenv("CREDGATE_AUDIT_STATS"))
 		fprintf(stderr, "stats: candidates=%zu derived=%zu hashes_to_check=%zu cache_hits=%zu verifications=%llu threads=%u seeded=%zu\n",

@@ -53,66 +53,63 @@ static int push(const void *item, size_t size, void *arrayp, size_t *n)
 	return 0;
 }
 
+enum { OPT_POLICY = 256, OPT_USER, OPT_CREDS, OPT_METHOD, OPT_SOCKET, OPT_PER_DEVICE };
+
+static int migrate_option(void *userdata, int opt, const char *arg)
+{
+	struct migrate_args *a = userdata;
+	int r;
+
+	switch (opt) {
+	case OPT_POLICY:
+		r = cg_from_name(&cg_policy_names, arg);
+		if (r < 0 || r == CG_POLICY_NONE)
+			return log_error_errno(EINVAL, "--policy %s: expected random, user or lock", arg);
+		a->m.policy = (enum cg_policy)r;
+		a->have_policy = true;
+		break;
+	case OPT_USER:
+		if (push(&arg, sizeof(arg), &a->users, &a->m.n_users) < 0)
+			return -ENOMEM;
+		break;
+	case OPT_CREDS:
+		a->creds_path = arg;
+		break;
+	case OPT_SOCKET:
+		a->socket = arg;
+		break;
+	case OPT_PER_DEVICE:
+		a->per_device = true;
+		break;
+	case OPT_METHOD:
+		if (password_method_valid(arg) < 0)
+			return log_error_errno(EINVAL, "--hash-method '%s': not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$', '$2b$', '$6$rounds=5000$')",
+					       arg);
+		a->m.method = arg;
+		break;
+	}
+	return 0;
+}
+
 static int parse_args(struct migrate_args *a, int argc, char **argv)
 {
-	enum { OPT_POLICY = 256, OPT_USER, OPT_CREDS, OPT_METHOD, OPT_SOCKET, OPT_PER_DEVICE };
-	static const struct option longopts[] = {
-		AUDIT_ARGS_LONGOPTS,
+	static const struct option options[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "credentials-out", required_argument, NULL, OPT_CREDS },
 		{ "hash-method", required_argument, NULL, OPT_METHOD },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "per-device", no_argument, NULL, OPT_PER_DEVICE },
-		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	int c, r;
+	static const struct audit_args_cmd cmd = {
+		.name = "migrate", .options = options, .option = migrate_option, .usage = migrate_usage,
+	};
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_POLICY:
-			r = cg_from_name(&cg_policy_names, optarg);
-			if (r < 0 || r == CG_POLICY_NONE)
-				return log_error_errno(EINVAL, "--policy %s: expected random, user or lock", optarg);
-			a->m.policy = (enum cg_policy)r;
-			a->have_policy = true;
-			break;
-		case OPT_USER:
-			if (push(&optarg, sizeof(optarg), &a->users, &a->m.n_users) < 0)
-				return -ENOMEM;
-			break;
-		case OPT_CREDS:
-			a->creds_path = optarg;
-			break;
-		case OPT_SOCKET:
-			a->socket = optarg;
-			break;
-		case OPT_PER_DEVICE:
-			a->per_device = true;
-			break;
-		case OPT_METHOD:
-			if (password_method_valid(optarg) < 0)
-				return log_error_errno(EINVAL, "--hash-method '%s': not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$', '$2b$', '$6$rounds=5000$')",
-					      optarg);
-			a->m.method = optarg;
-			break;
-		case 'h':
-			migrate_usage(stdout);
-			return 1;
-		default:
-			r = audit_args_option(&a->audit, c, optarg);
-			if (r < 0)
-				return r;
-			if (r == 0) {
-				migrate_usage(stderr);
-				return -EINVAL;
-			}
-		}
-	}
-	if (optind < argc)
-		return log_error_errno(EINVAL, "unexpected argument '%s' (see credgate migrate --help)", argv[optind]);
+	r = audit_args_parse(&a->audit, &cmd, a, argc, argv);
+	if (r)
+		return r;
 	if (!a->have_policy)
 		return log_error_errno(EINVAL, "--policy random|user|lock is required (see credgate migrate --help)");
 	if (a->m.policy == CG_POLICY_RANDOM && !a->creds_path && !isatty(STDOUT_FILENO))

@@ -84,46 +84,41 @@ static int read_password(char *pw, size_t size)
 	return r;
 }
 
+enum { OPT_METHOD = 256 };
+
+static int passwd_option(void *userdata, int opt, const char *arg)
+{
+	struct migrate_opts *mo = userdata;
+
+	(void)opt;
+	if (password_method_valid(arg) < 0)
+		return log_error_errno(EINVAL, "--hash-method '%s': not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$')",
+				       arg);
+	mo->method = arg;
+	return 0;
+}
+
 int cmd_passwd(int argc, char **argv, void *userdata)
 {
-	enum { OPT_METHOD = 256 };
-	static const struct option longopts[] = {
-		AUDIT_ARGS_LONGOPTS,
+	static const struct option options[] = {
 		{ "hash-method", required_argument, NULL, OPT_METHOD },
-		{ "help", no_argument, NULL, 'h' },
 		{}
+	};
+	static const struct audit_args_cmd cmd = {
+		.name = "passwd", .options = options, .option = passwd_option, .usage = passwd_usage,
+		.positional = true,
 	};
 	struct audit_args aa = { .opts.depth = CG_DEPTH_FULL };
 	struct migrate_opts mo = { .creds_fd = -1 };
 	char pw[PASSWD_MAX + 2];
-	int c, r, ret = EXIT_CG_ERROR;
+	int r, ret = EXIT_CG_ERROR;
 
 	(void)userdata;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_METHOD:
-			if (password_method_valid(optarg) < 0) {
-				log_error_errno(EINVAL, "--hash-method '%s': not a crypt prefix this libxcrypt can generate (e.g. '$6$', '$y$')",
-				       optarg);
-				goto out;
-			}
-			mo.method = optarg;
-			break;
-		case 'h':
-			passwd_usage(stdout);
-			ret = EXIT_CG_OK;
-			goto out;
-		default:
-			r = audit_args_option(&aa, c, optarg);
-			if (r < 0)
-				goto out;
-			if (r == 0) {
-				passwd_usage(stderr);
-				goto out;
-			}
-		}
-	}
+	r = audit_args_parse(&aa, &cmd, &mo, argc, argv);
+	if (r == 1)
+		ret = EXIT_CG_OK;
+	if (r)
+		goto out;
 	if (optind != argc - 1) {
 		log_error_errno(EINVAL, "passwd: name exactly one USER (see credgate passwd --help)");
 		goto out;

@@ -41,41 +41,35 @@ static void report_usage(FILE *f)
 	      "exit status: 0 compliant, 1 violations found, 2 error\n", f);
 }
 
+enum { OPT_FORMAT = 256 };
+
+static int report_option(void *userdata, int opt, const char *arg)
+{
+	struct report_cli *c = userdata;
+	int r;
+
+	(void)opt;
+	r = cg_from_name(&report_format_names, arg);
+	if (r < 0)
+		return log_error_errno(EINVAL, "--format %s: expected json, html or ixit", arg);
+	c->format = (enum report_format)r;
+	return 0;
+}
+
 static int parse_args(struct report_cli *c, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256 };
-	static const struct option longopts[] = {
-		AUDIT_ARGS_LONGOPTS,
+	static const struct option options[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	int opt, r;
+	static const struct audit_args_cmd cmd = {
+		.name = "report", .options = options, .option = report_option, .usage = report_usage,
+	};
+	int r;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_FORMAT:
-			r = cg_from_name(&report_format_names, optarg);
-			if (r < 0)
-				return log_error_errno(EINVAL, "--format %s: expected json, html or ixit", optarg);
-			c->format = (enum report_format)r;
-			break;
-		case 'h':
-			report_usage(stdout);
-			return 1;
-		default:
-			r = audit_args_option(&c->a, opt, optarg);
-			if (r < 0)
-				return r;
-			if (r == 0) {
-				report_usage(stderr);
-				return -EINVAL;
-			}
-		}
-	}
-	if (optind < argc)
-		return log_error_errno(EINVAL, "unexpected argument '%s' (see credgate report --help)", argv[optind]);
+	r = audit_args_parse(&c->a, &cmd, c, argc, argv);
+	if (r)
+		return r;
 	return audit_args_finish(&c->a);
 }
 
@@ -98,6 +92,11 @@ static const char *mechanism_description(enum store_type t)
 		return "group passwords (gshadow): newgrp/sg to a group";
 	case STORE_HTPASSWD:
 		return "HTTP Basic authentication of a web server or web UI (htpasswd file)";
+	case STORE_MOSQUITTO_CONF:
+	case STORE_SSHD_CONFIG:
+	case STORE_PAM:
+	case STORE_INIT:
+		return "a service configured to let clients in without any password (verdict noauth)";
 	default:
 		return "password store";
 	}
@@ -184,13 +183,15 @@ static json_object *aum_5_1(const struct cg_config *cfg, const struct mech_count
 		*result = "not applicable";
 		return path;
 	}
-	snprintf(buf, sizeof(buf), "%s: %zu blank password(s)", n->blank ? "yes" : "no", n->blank);
+	snprintf(buf, sizeof(buf), "%s: %zu blank password(s), %zu service setting(s) needing no password",
+		 n->blank || n->by_verdict[CG_VERDICT_NOAUTH] ? "yes" : "no", n->blank,
+		 n->by_verdict[CG_VERDICT_NOAUTH]);
 	json_object_array_add(path, node("2", "Can the equipment be used with no password (blank)?",
-					 buf, "audit verdict blank; Implementing Decision (EU) 2025/138 removes the presumption of conformity when the user may choose no password"));
+					 buf, "audit verdicts blank and noauth; Implementing Decision (EU) 2025/138 removes the presumption of conformity when the user may choose no password"));
 	snprintf(buf, sizeof(buf), "%s: %zu blank, default or guessable password(s)",
 		 n->violations ? "yes" : "no", n->violations);
 	json_object_array_add(path, node("3", "Does the equipment hold a factory default or guessable password?",
-					 buf, "audit verdicts blank, default, derived, sequential, common, unknown"));
+					 buf, "audit verdicts blank, default, derived, sequential, common, unknown, noauth"));
 	if (!n->violations) {
 		snprintf(buf, sizeof(buf), "yes: %zu provisioned per device (HKDF), the others not a known default",
 			 n->provisioned);

@@ -65,22 +65,53 @@ struct audit_run_ctx {
 
 enum { LAYER_IND, LAYER_DEV, _LAYER_MAX };
 
-/* The candidate at position @v of the verification order. */
-static const struct candidate *cand_at(const struct audit_run_ctx *c, size_t v)
-{
-	if (v < c->n_a)
-		return &c->dict.cands[v];
-	if (v - c->n_a < c->dev.n_cands)
-		return &c->dev.cands[v - c->n_a];
-	return &c->dict.cands[v - c->dev.n_cands];
-}
-
-/* The position of candidate @i of layer @l. */
-static size_t order_of(const struct audit_run_ctx *c, int l, size_t i)
+/*
+ * The one verification order of the two layers: @d's first @n_a (the
+ * defaults), then @dev (derived), then the rest of @d.  Position of
+ * candidate @i of layer @l, and the candidate at position @v.
+ */
+static size_t pos_of(size_t n_a, size_t n_dev, int l, size_t i)
 {
 	if (l == LAYER_DEV)
-		return c->n_a + i;
-	return i < c->n_a ? i : i + c->dev.n_cands;
+		return n_a + i;
+	return i < n_a ? i : i + n_dev;
+}
+
+static const struct candidate *cand_of(const struct dict *d, size_t n_a, const struct dict *dev,
+				       size_t v)
+{
+	size_t n_dev = dev ? dev->n_cands : 0;
+
+	if (v < n_a)
+		return &d->cands[v];
+	if (v - n_a < n_dev)
+		return &dev->cands[v - n_a];
+	return &d->cands[v - n_dev];
+}
+
+const struct candidate *audit_dict_lookup(const struct dict *d, size_t n_a, const struct dict *dev,
+					  const char *password)
+{
+	size_t first = SIZE_MAX, n_dev = dev ? dev->n_cands : 0;
+
+	for (int l = 0; l < _LAYER_MAX; l++) {
+		const struct dict *x = l == LAYER_DEV ? dev : d;
+		long i = x ? dict_find(x, password) : -1;
+
+		if (i >= 0 && pos_of(n_a, n_dev, l, (size_t)i) < first)
+			first = pos_of(n_a, n_dev, l, (size_t)i);
+	}
+	return first == SIZE_MAX ? NULL : cand_of(d, n_a, dev, first);
+}
+
+static const struct candidate *cand_at(const struct audit_run_ctx *c, size_t v)
+{
+	return cand_of(&c->dict, c->n_a, &c->dev, v);
+}
+
+static size_t order_of(const struct audit_run_ctx *c, int l, size_t i)
+{
+	return pos_of(c->n_a, c->dev.n_cands, l, i);
 }
 
 /* The layer of position @v, and its index there. */
@@ -147,17 +178,12 @@ static int set_detail(struct audit_account *a, const char *fmt, ...)
 static int set_detail(struct audit_account *a, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	r = cg_vset_string(&a->detail, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	free(a->detail);
-	a->detail = s;
-	return 0;
+	return r;
 }
 
 static int load_store(struct audit_run_ctx *c, enum store_type type, const char *path,
@@ -191,6 +217,9 @@ static int load_store(struct audit_run_ctx *c, enum store_type type, const char 
 	return 0;
 }
 
+static int follow_pam_includes(struct audit_run_ctx *c);
+static bool store_loaded(const struct audit_run_ctx *c, const char *path);
+
 static int load_stores(struct audit_run_ctx *c)
 {
 	const struct audit_opts *o = c->opts;
@@ -199,14 +228,112 @@ static int load_stores(struct audit_run_ctx *c)
 	if (o->n_stores) {
 		for (size_t i = 0; i < o->n_stores && r >= 0; i++)
 			r = load_store(c, o->stores[i].type, o->stores[i].path, true);
-		return r;
+		for (size_t i = 0; i < o->n_extra_stores && r >= 0; i++)
+			if (!store_loaded(c, o->extra_stores[i].path))
+				r = load_store(c, o->extra_stores[i].type, o->extra_stores[i].path, false);
+		return r >= 0 ? follow_pam_includes(c) : r;
 	}
 	r = load_store(c, STORE_SHADOW, store_shadow_ops.default_path, false);
 	if (r >= 0)
 		r = load_store(c, STORE_PASSWD, store_passwd_ops.default_path, true);
 	if (r >= 0)
 		r = load_store(c, STORE_GSHADOW, store_gshadow_ops.default_path, false);
+	if (r >= 0) {
+		struct audit_store_spec *v = NULL;
+		size_t n = 0;
+
+		r = audit_service_configs(o->root, &v, &n);
+		for (size_t i = 0; i < n && r >= 0; i++)
+			r = load_store(c, v[i].type, v[i].path, false);
+		audit_store_specs_free(v, n);
+	}
+	for (size_t i = 0; i < o->n_extra_stores && r >= 0; i++)
+		if (!store_loaded(c, o->extra_stores[i].path))
+			r = load_store(c, o->extra_stores[i].type, o->extra_stores[i].path, false);
+	return r >= 0 ? follow_pam_includes(c) : r;
+}
+
+static bool store_loaded(const struct audit_run_ctx *c, const char *path)
+{
+	for (size_t s = 0; s < c->n_stores; s++)
+		if (!strcmp(c->stores[s]->path, path))
+			return true;
+	return false;
+}
+
+/*
+ * The files a PAM stack includes (@include, include, substack), each
+ * audited once, as PAM finds them (a name without '/' in /etc/pam.d).
+ */
+#define PAM_FILES_MAX 64
+
+static int follow_pam_includes(struct audit_run_ctx *c)
+{
+	unsigned loaded = 0;
+	int r = 0;
+
+	for (size_t s = 0; s < c->n_stores && r >= 0; s++) {
+		if (c->stores[s]->type != STORE_PAM)
+			continue;
+		for (size_t i = 0; i < c->stores[s]->n_records && r >= 0; i++) {
+			const struct store_record *rec = &c->stores[s]->records[i];
+			_cleanup_free_ char *path = NULL;
+
+			if (rec->scheme != STORE_SCHEME_INCLUDE)
+				continue;
+			if (asprintf(&path, "%s%s", rec->user[0] == '/' ? "" : "/etc/pam.d/", rec->user) < 0)
+				return -ENOMEM;
+			if (store_loaded(c, path))
+				continue;
+			if (++loaded > PAM_FILES_MAX) {
+				c->diag(c->ud, c->stores[s]->path, rec->line,
+					"more than 64 included PAM files: an include loop? the stack was not audited to its end");
+				c->rep->n_errors++;
+				return 0;
+			}
+			/* c->stores may move: nothing of it is used after this. */
+			r = load_store(c, STORE_PAM, path, false);
+		}
+	}
 	return r;
+}
+
+/* The first login account (shadow, passwd) found blank, or NULL. */
+static const char *blank_login(const struct audit_report *rep)
+{
+	for (size_t i = 0; i < rep->n_accounts; i++)
+		if (rep->accounts[i].verdict == CG_VERDICT_BLANK &&
+		    (rep->accounts[i].store_type == STORE_SHADOW ||
+		     rep->accounts[i].store_type == STORE_PASSWD))
+			return rep->accounts[i].user;
+	return NULL;
+}
+
+/* Settings that need a blank login account (sshd, PAM nullok): noauth while one is. */
+static int judge_if_blank(struct audit_run_ctx *c)
+{
+	const char *user = blank_login(c->rep);
+	_cleanup_free_ char *u = user ? strdup(user) : NULL;
+
+	if (!user)
+		return 0;
+	if (!u)
+		return -ENOMEM;
+	for (size_t s = 0; s < c->n_stores; s++)
+		for (size_t i = 0; i < c->stores[s]->n_records; i++) {
+			const struct store_record *rec = &c->stores[s]->records[i];
+			_cleanup_free_ char *d = NULL;
+			int r;
+
+			if (rec->scheme != STORE_SCHEME_NOAUTH_IF_BLANK)
+				continue;
+			if (asprintf(&d, "%s; account %.64s has an empty password", rec->note, u) < 0)
+				return -ENOMEM;
+			r = add_account(c, c->stores[s], rec, CG_VERDICT_NOAUTH, d);
+			if (r < 0)
+				return r;
+		}
+	return 0;
 }
 
 static int build_dict(struct audit_run_ctx *c, unsigned seq_max)
@@ -292,7 +419,7 @@ static int classify_service(struct audit_run_ctx *c, const struct store_file *sf
 	struct store_record tagged = *rec;
 	int r;
 
-	r = service_judge(&c->dict, &c->dev, sf, rec, c->opts->unknown_ok, c->diag, c->ud,
+	r = service_judge(&c->dict, c->n_a, &c->dev, sf, rec, c->opts->unknown_ok, c->diag, c->ud,
 			  &c->rep->n_errors, &sv);
 	if (r < 0)
 		return r;
@@ -313,6 +440,9 @@ static int classify(struct audit_run_ctx *c, const struct store_file *sf,
 	char detail[256];
 	int r;
 
+	/* judge_if_blank() weighs these once every account has its verdict. */
+	if (rec->scheme == STORE_SCHEME_NOAUTH_IF_BLANK || rec->scheme == STORE_SCHEME_INCLUDE)
+		return 0;
 	if (rec->scheme != STORE_SCHEME_CRYPT)
 		return classify_service(c, sf, rec);
 
@@ -981,6 +1111,9 @@ int audit_run(const struct audit_opts *opts, struct audit_report **out)
 			if (r < 0)
 				goto out;
 		}
+	r = judge_if_blank(&c);
+	if (r < 0)
+		goto out;
 	r = dictionary_phase(&c);
 	if (r < 0)
 		goto out;
@@ -1059,8 +1192,6 @@ enum cg_verdict audit_judge_password(const struct audit_judge *j, const char *pa
 		[CAND_COMMON] = "it is on a list of commonly used passwords",
 	};
 	const struct candidate *cand;
-	size_t first = SIZE_MAX;
-	long i;
 
 	if (!password[0]) {
 		*why = "it is empty";
@@ -1068,20 +1199,15 @@ enum cg_verdict audit_judge_password(const struct audit_judge *j, const char *pa
 	}
 	/*
 	 * Every tier, whatever the depth: the same candidates the audit would
-	 * hash, found by lookup.  A password the full audit would flag is
-	 * never set, even when the agent audits at fast depth.
+	 * hash, found by lookup, the one the audit would match first.  A
+	 * password the full audit would flag is never set, even when the
+	 * agent audits at fast depth.
 	 */
-	for (int l = 0; l < _LAYER_MAX; l++) {
-		i = dict_find(l == LAYER_DEV ? &j->c.dev : &j->c.dict, password);
-		if (i >= 0 && order_of(&j->c, l, (size_t)i) < first)
-			first = order_of(&j->c, l, (size_t)i);
-	}
-	if (first == SIZE_MAX) {
+	cand = audit_dict_lookup(&j->c.dict, j->c.n_a, &j->c.dev, password);
+	if (!cand) {
 		*why = NULL;
 		return CG_VERDICT_OK;
 	}
-	/* The candidate the audit would match first, as it orders them. */
-	cand = cand_at(&j->c, first);
 	*why = why_kind[cand->kind];
 	return kind_verdict[cand->kind];
 }

@@ -37,6 +37,9 @@ struct audit_opts {
 	enum cg_depth depth;
 	const struct audit_store_spec *stores;	/* NULL: shadow, passwd, gshadow if present */
 	size_t n_stores;
+	/* Audited too when they exist (audit_discover(); a missing one is no error). */
+	const struct audit_store_spec *extra_stores;
+	size_t n_extra_stores;
 	const char *const *defaults_files;	/* extra lists (--defaults), inside root */
 	size_t n_defaults_files;
 	bool no_builtin;		/* only the lists given (and defaults.d) */
@@ -103,6 +106,33 @@ void audit_report_free(struct audit_report *r);
 
 const char *cg_verdict_name(enum cg_verdict v);
 bool audit_verdict_is_violation(enum cg_verdict v);
+
+/*
+ * The service configurations (mosquitto-conf, sshd-config, pam, init) at
+ * their usual paths, audited when present while no store list is
+ * configured (discover.c; docs/audit.md).  Paths allocated: free with
+ * audit_store_specs_free().
+ */
+int audit_service_configs(const char *root, struct audit_store_spec **out, size_t *n);
+void audit_store_specs_free(struct audit_store_spec *v, size_t n);
+
+/*
+ * Discovery (credgate audit --discover, [audit] discover): the service
+ * stores at their usual paths and those the services' own configurations
+ * name (lighttpd's auth.backend.*.userfile, mosquitto's password_file,
+ * the hostapd configurations of its -B command lines and
+ * /etc/default/hostapd).  @why: "usual path" or "FILE:LINE" of the
+ * reference; @exists: the store is there (a missing one is not audited).
+ */
+struct audit_found {
+	struct audit_store_spec spec;	/* path allocated */
+	char *why;
+	char *from;			/* the referencing file, NULL: usual path */
+	bool exists;
+};
+
+int audit_discover(const char *root, struct audit_found **out, size_t *n);
+void audit_found_free(struct audit_found *v, size_t n);
 
 /*
  * credgate.conf and the audit (from_config.c): the one mapping from the

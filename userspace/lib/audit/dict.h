@@ -61,6 +61,14 @@ int dict_add(struct dict *d, enum cand_kind kind, const char *password,
 	     const char *origin, bool printable);
 int dict_add_exact(struct dict *d, const char *hash, const char *origin);
 
+/*
+ * The candidate equal to @password the audit tries first, in its one
+ * order (audit.c): @d's first @n_a (the defaults), @dev (derived from the
+ * device's identifiers; may be NULL), the rest of @d.  NULL: in no list.
+ */
+const struct candidate *audit_dict_lookup(const struct dict *d, size_t n_a, const struct dict *dev,
+					  const char *password);
+
 /* The lists compiled in from userspace/data/ (scripts/gen-dict). */
 int dict_add_builtin_defaults(struct dict *d);
 int dict_add_builtin_common(struct dict *d);

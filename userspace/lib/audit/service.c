@@ -129,15 +129,15 @@ static void set(struct service_verdict *out, enum cg_verdict v, const char *fmt,
 	va_end(ap);
 }
 
-int service_judge(const struct dict *d, const struct dict *dev, const struct store_file *sf,
+int service_judge(const struct dict *d, size_t n_a, const struct dict *dev, const struct store_file *sf,
 		  const struct store_record *rec, bool unknown_ok, store_diag_fn diag,
 		  void *ud, unsigned *n_errors, struct service_verdict *out)
 {
 	static const char stored[] = "; stored in plain text";
 	const char *counted = unknown_ok ? " (allowed by configuration)" : "; counted as a violation";
 	const struct service_default *def = NULL;
+	const struct candidate *c;
 	struct hash_info info;
-	long i, j;
 	int r;
 
 	*out = (struct service_verdict){ .verdict = CG_VERDICT_OK };
@@ -152,6 +152,9 @@ int service_judge(const struct dict *d, const struct dict *dev, const struct sto
 		return 0;
 	case STORE_SCHEME_OPAQUE:
 		set(out, CG_VERDICT_UNKNOWN, "%s that this build cannot verify%s", what_of(rec), counted);
+		return 0;
+	case STORE_SCHEME_NOAUTH:
+		set(out, CG_VERDICT_NOAUTH, "%s", rec->note ? rec->note : "the service needs no password");
 		return 0;
 	case STORE_SCHEME_LM:
 		set(out, CG_VERDICT_UNKNOWN, "LM hash without an NT hash: this build does not verify LM hashes%s",
@@ -171,23 +174,10 @@ int service_judge(const struct dict *d, const struct dict *dev, const struct sto
 			type_default_detail(out, rec, def, stored);
 			return 0;
 		}
-		/*
-		 * Both layers, in the order the audit tries them: defaults
-		 * (@d), then derived (@dev, the device's identifiers), then
-		 * sequential and common (@d again).
-		 */
-		i = dict_find(d, rec->hash);
-		if (i >= 0 && d->cands[i].kind == CAND_DEFAULT) {
-			describe(out, rec, &d->cands[i], stored);
-			return 0;
-		}
-		j = dev ? dict_find(dev, rec->hash) : -1;
-		if (j >= 0) {
-			describe(out, rec, &dev->cands[j], stored);
-			return 0;
-		}
-		if (i >= 0) {
-			describe(out, rec, &d->cands[i], stored);
+		/* Both layers, in the order the audit tries them (audit.c). */
+		c = audit_dict_lookup(d, n_a, dev, rec->hash);
+		if (c) {
+			describe(out, rec, c, stored);
 			return 0;
 		}
 		set(out, CG_VERDICT_OK, "%s in no list of any tier, but stored in plain text: whoever reads %s has it",

@@ -28,12 +28,12 @@ struct service_verdict {
 };
 
 /*
- * Judge @rec of @sf with the audit's dictionary: @d (defaults, sequential,
- * common) and @dev (derived from the device's identifiers; may be NULL).  Verification errors
+ * Judge @rec of @sf with the audit's dictionary: @d (its first @n_a the
+ * defaults, then sequential, common) and @dev (derived from the device's identifiers; may be NULL).  Verification errors
  * are reported through @diag and counted in *n_errors (verdict unknown,
  * nothing cached).  0 or -ENOMEM; out->vkey is the caller's to free.
  */
-int service_judge(const struct dict *d, const struct dict *dev, const struct store_file *sf,
+int service_judge(const struct dict *d, size_t n_a, const struct dict *dev, const struct store_file *sf,
 		  const struct store_record *rec, bool unknown_ok, store_diag_fn diag,
 		  void *userdata, unsigned *n_errors, struct service_verdict *out);
 

@@ -17,6 +17,7 @@ static const char *const verdict[] = {
 	[CG_VERDICT_BLANK] = "blank", [CG_VERDICT_DEFAULT] = "default",
 	[CG_VERDICT_DERIVED] = "derived", [CG_VERDICT_SEQUENTIAL] = "sequential",
 	[CG_VERDICT_COMMON] = "common", [CG_VERDICT_UNKNOWN] = "unknown",
+	[CG_VERDICT_NOAUTH] = "noauth",
 };
 static const char *const policy[] = {
 	[CG_POLICY_NONE] = "none", [CG_POLICY_RANDOM] = "random",

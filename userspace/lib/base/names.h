@@ -44,6 +44,7 @@ enum cg_verdict {
 	CG_VERDICT_SEQUENTIAL,
 	CG_VERDICT_COMMON,
 	CG_VERDICT_UNKNOWN,	/* could not be judged: a hash this build cannot verify */
+	CG_VERDICT_NOAUTH,	/* a service lets clients in without any password */
 	_CG_VERDICT_MAX,
 };
 

@@ -110,3 +110,14 @@ int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	*out = v;
 	return 0;
 }
+
+int cg_vset_string(char **s, const char *fmt, va_list ap)
+{
+	char *n;
+
+	if (vasprintf(&n, fmt, ap) < 0)
+		return -ENOMEM;
+	free(*s);
+	*s = n;
+	return 0;
+}

@@ -112,4 +112,7 @@ char *strstrip_trailing(char *s);
 /* Parse a decimal unsigned integer in [0, max]; whole string must match. */
 int parse_uint(const char *s, unsigned long max, unsigned long *out);
 
+/* Replace *@s (freed) with a formatted string: 0 or -ENOMEM (*@s unchanged). */
+int cg_vset_string(char **s, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 #endif

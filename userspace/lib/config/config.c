@@ -436,7 +436,7 @@ static int verdict_item(struct parse_ctx *ctx, const struct conf_item *it, char 
 	int v = cg_from_name(&cg_verdict_names, t);
 
 	if (v < 0 || v == CG_VERDICT_OK || v == CG_VERDICT_LOCKED)
-		return conf_error(ctx, "%s: '%s' is not a violation verdict (blank, default, derived, sequential, common, unknown)",
+		return conf_error(ctx, "%s: '%s' is not a violation verdict (blank, default, derived, sequential, common, unknown, noauth)",
 				  it->key, t);
 	*(uint32_t *)data |= 1u << v;
 	return 0;
@@ -656,6 +656,7 @@ static const struct conf_item conf_items[] = {
 	ITEM("audit", "stores", parse_stores, CONF_LIST,
 	     CONF_FIELD(audit.stores, struct cg_store_spec *)),
 	ITEM("audit", "depth", parse_depth, 0, CONF_ENUM(audit.depth), .names = &cg_depth_names),
+	ITEM("audit", "discover", parse_bool, 0, CONF_FIELD(audit.discover, bool)),
 	ITEM("audit", "close_on", parse_close_on, 0, CONF_FIELD(audit.close_on, uint32_t)),
 	ITEM("audit", "max_store_size", parse_ulong, 0, CONF_FIELD(audit.max_store_size, unsigned long),
 	     .min = 1024, .max = 1ul << 30),

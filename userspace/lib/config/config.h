@@ -80,6 +80,7 @@ struct cg_config {
 		bool stores_explicit;	/* "stores =" given; else the defaults */
 		enum cg_depth depth;
 		bool depth_explicit;	/* "depth =" given */
+		bool discover;		/* audit what audit_discover() finds too */
 		uint32_t close_on;	/* bits (1 << enum cg_verdict) */
 		unsigned long max_store_size;	/* bytes */
 		unsigned long max_accounts;

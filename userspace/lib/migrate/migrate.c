@@ -388,6 +388,14 @@ static int check_service_policy(const struct migrate_opts *o, const struct audit
 
 		if (!wanted(o, a) || !store_type_is_service(a->store_type))
 			continue;
+		if (a->verdict == CG_VERDICT_NOAUTH) {
+			/* No password to replace: the service's configuration
+			 * must change (the detail says how). */
+			ret = log_error_errno(EOPNOTSUPP, "migrate: %s:%u: '%s' (noauth): no password to migrate: %s; it stays a violation (nothing was changed)",
+					      a->store, a->line, a->user,
+					      a->detail ? a->detail : "the service needs no password");
+			continue;
+		}
 		if (!sf || strcmp(sf->path, a->store)) {
 			store_file_free(sf);
 			sf = NULL;

@@ -22,6 +22,10 @@ static const struct store_ops *const store_ops_table[_STORE_TYPE_MAX] = {
 	[STORE_MOSQUITTO] = &store_mosquitto_ops,
 	[STORE_SNMPD] = &store_snmpd_ops,
 	[STORE_HOSTAPD] = &store_hostapd_ops,
+	[STORE_MOSQUITTO_CONF] = &store_mosquitto_conf_ops,
+	[STORE_SSHD_CONFIG] = &store_sshd_config_ops,
+	[STORE_PAM] = &store_pam_ops,
+	[STORE_INIT] = &store_init_ops,
 };
 
 const struct store_ops *store_ops_get(enum store_type type)
@@ -196,11 +200,49 @@ void store_file_free(struct store_file *sf)
 		free(sf->records[i].user);
 		free(sf->records[i].hash);
 		free(sf->records[i].salt);
+		free(sf->records[i].note);
 	}
 	free(sf->records);
 	free(sf->data);
 	free(sf->path);
 	free(sf);
+}
+
+void store_keep_records(struct store_file *sf, const bool *keep)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sf->n_records; i++) {
+		struct store_record *r = &sf->records[i];
+
+		if (keep[i]) {
+			sf->records[n++] = *r;
+			continue;
+		}
+		free(r->user);
+		free(r->hash);
+		free(r->salt);
+		free(r->note);
+	}
+	sf->n_records = n;
+}
+
+int store_set_note(struct store_record *rec, enum store_scheme scheme, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = cg_vset_string(&rec->note, fmt, ap);
+	va_end(ap);
+	if (r >= 0)
+		rec->scheme = scheme;
+	return r;
+}
+
+bool store_span_is(const char *s, size_t len, const char *word)
+{
+	return strlen(word) == len && !strncasecmp(s, word, len);
 }
 
 static int add_record(struct store_file *sf, size_t *cap, unsigned lineno,

@@ -28,6 +28,15 @@ enum store_type {
 	STORE_MOSQUITTO,
 	STORE_SNMPD,
 	STORE_HOSTAPD,
+	/*
+	 * Service configurations (docs/audit.md "Services that need no
+	 * password"): a record is a setting that lets a client in without
+	 * any password (verdict noauth); never migrated.
+	 */
+	STORE_MOSQUITTO_CONF,
+	STORE_SSHD_CONFIG,
+	STORE_PAM,
+	STORE_INIT,
 	_STORE_TYPE_MAX,
 };
 
@@ -46,6 +55,11 @@ enum store_scheme {
 	STORE_SCHEME_NOPASSWORD,	/* the store says no password is needed */
 	STORE_SCHEME_DISABLED,	/* the store says the account is disabled */
 	STORE_SCHEME_OPAQUE,	/* a derived key this build cannot verify */
+	/* Service configurations: */
+	STORE_SCHEME_SETTING,	/* a setting a finish() hook weighs; never left in a record */
+	STORE_SCHEME_NOAUTH,	/* no password needed: verdict noauth, note says why */
+	STORE_SCHEME_NOAUTH_IF_BLANK,	/* noauth while a login account is blank */
+	STORE_SCHEME_INCLUDE,	/* PAM include: the user field names the file */
 	_STORE_SCHEME_MAX,
 };
 
@@ -69,6 +83,7 @@ struct store_record {
 	enum store_scheme scheme;
 	char *salt;			/* htdigest realm, hostapd ssid; NULL none */
 	const char *what;		/* static: "community string", ...; NULL password */
+	char *note;			/* service configurations: why no password is needed */
 };
 
 struct store_file {
@@ -149,6 +164,10 @@ extern const struct store_ops store_smbpasswd_ops;
 extern const struct store_ops store_mosquitto_ops;
 extern const struct store_ops store_snmpd_ops;
 extern const struct store_ops store_hostapd_ops;
+extern const struct store_ops store_mosquitto_conf_ops;
+extern const struct store_ops store_sshd_config_ops;
+extern const struct store_ops store_pam_ops;
+extern const struct store_ops store_init_ops;
 
 const struct store_ops *store_ops_get(enum store_type type);
 int store_type_from_name(const char *name, enum store_type *out);
@@ -235,6 +254,17 @@ bool store_field_is_hex(const char *s, size_t len);
  */
 int store_tokens(const char *line, size_t len, struct store_span *tok, size_t max,
 		 const char **why);
+/*
+ * For finish() hooks of the service configurations: keep only the records
+ * @keep[i] marks (the others freed), set a record's scheme and note
+ * (printf-style; -ENOMEM).
+ */
+void store_keep_records(struct store_file *sf, const bool *keep);
+int store_set_note(struct store_record *rec, enum store_scheme scheme, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Is @s[0..len) equal to the NUL-terminated @word, ignoring ASCII case? */
+bool store_span_is(const char *s, size_t len, const char *word);
+
 /* A line to skip in colon files: empty, blanks only, or a '#' comment. */
 bool store_line_is_blank_or_comment(const char *line, size_t len);
 

@@ -15,7 +15,7 @@ EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
 
 VERDICTS = ('ok', 'locked', 'blank', 'default', 'derived', 'sequential',
-            'common', 'unknown')
+            'common', 'unknown', 'noauth')
 # Verdicts that are not violations.
 CLEAN_VERDICTS = ('ok', 'locked')
 

@@ -45,7 +45,7 @@ compliant:
   returned: success
   type: bool
 violations:
-  description: Number of violating accounts per verdict (blank, default, derived, sequential, common, unknown).
+  description: Number of violating accounts per verdict (blank, default, derived, sequential, common, unknown, noauth).
   returned: success
   type: dict
 violations_total:
