@@ -343,7 +343,7 @@ install: all
 	install -d $(DESTDIR)$(DOCDIR)
 	for f in $(wildcard userspace/data/LICENSE.* userspace/data/PROVENANCE.md); do \
 		install -m 0644 $$f $(DESTDIR)$(DOCDIR)/; done
-	install -d $(DESTDIR)$(SYSCONFDIR)/credgate/defaults.d
+	install -d $(DESTDIR)$(SYSCONFDIR)/credgate/defaults.d $(DESTDIR)$(SYSCONFDIR)/credgate/gate-opened.d
 	for f in $(wildcard etc/*.conf); do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/credgate/$$(basename $$f) ] || \
 		install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/credgate/; done

@@ -59,7 +59,9 @@ conf() { # FILE [LINES...]: [gate] backend = lsm, the test's stores, then LINES
 	local f=$1
 	shift
 	{
-		printf '[gate]\nbackend = lsm\n[audit]\nstores = shadow:%s passwd:%s\n' \
+		# restart_refused = no: the fake refusal records name pids of
+		# this host, whose systemd units must never be restarted.
+		printf '[gate]\nbackend = lsm\n[agent]\nrestart_refused = no\n[audit]\nstores = shadow:%s passwd:%s\n' \
 			"$work/etc/shadow" "$work/etc/passwd"
 		[ $# -gt 0 ] && printf '%s\n' "$@"
 	} >"$f"

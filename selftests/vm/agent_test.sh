@@ -25,6 +25,7 @@ cleanup() {
 	cp -p "$work/shadow.orig" /etc/shadow
 	cp -p "$work/passwd.orig" /etc/passwd
 	credgate gate close >/dev/null 2>&1
+	rm -rf /etc/credgate/gate-opened.d /tmp/credgate-hook.out /tmp/credgate-systemctl.out /run/systemd
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -43,7 +44,18 @@ chmod 0640 /etc/shadow
 mkdir -p "$work/www" "$work/state"
 echo hello >"$work/www/index.html"
 
-write_config "$work/credgate.conf"
+# Services come back ([agent] restart_refused, on by default): a hook in
+# the default gate_opened_dir and a stand-in for systemctl (the VM has no
+# systemd; it records what it is asked) say what the agent restarts.
+hooks=/etc/credgate/gate-opened.d
+mkdir -p "$hooks"
+printf '#!/bin/sh\necho "programs: $*" >>/tmp/credgate-hook.out\necho "units: $CREDGATE_REFUSED_UNITS" >>/tmp/credgate-hook.out\n' >"$hooks/10-record"
+chmod 0755 "$hooks/10-record"
+rm -f /tmp/credgate-hook.out /tmp/credgate-systemctl.out
+printf '#!/bin/sh\necho "$*" >>/tmp/credgate-systemctl.out\n' >"$work/systemctl"
+chmod 0755 "$work/systemctl"
+write_config "$work/credgate.conf" "[agent]
+systemctl = $work/systemctl"
 
 # expect_refused NAME CMD...
 expect_refused() {
@@ -92,6 +104,15 @@ else
 fi
 expect_refused telnetd telnetd -F -p 23 -l /bin/sh
 expect_refused httpd httpd -f -p 80 -h "$work/www"
+# A refused daemon in a systemd unit's cgroup (cgroup v2, as systemd makes
+# it): the agent finds the unit from the refused pid.
+unit_cg=''
+if [ -d /sys/fs/cgroup ] && { [ -f /sys/fs/cgroup/cgroup.procs ] ||
+	mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null; }; then
+	unit_cg=/sys/fs/cgroup/system.slice/fake-web.service
+	mkdir -p "$unit_cg" /run/systemd/system	# systemd's "booted" mark
+	expect_refused fake-web sh -c "echo \$\$ >$unit_cg/cgroup.procs && exec nc -l -p 8082"
+fi
 sleep 0.5
 for d in telnetd httpd; do
 	line=$(grep "refused .* of $d " "$work/agent.log" | head -n 1)
@@ -127,6 +148,27 @@ fi
 expect_running telnetd telnetd -F -p 23 -l /bin/sh
 telnetd_pid=$p
 expect_running httpd httpd -f -p 80 -h "$work/www"
+# The gate opened: the helper ran the hook with the refused programs, and
+# systemctl for the refused unit.
+i=0
+while [ $i -lt 50 ] && ! grep -q '^units:' /tmp/credgate-hook.out 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+if grep -q '^programs: .*telnetd' /tmp/credgate-hook.out 2>/dev/null &&
+	grep -q '^programs: .*httpd' /tmp/credgate-hook.out; then
+	ok "gate opened: $hooks/10-record ran with the refused programs ($(grep '^programs:' /tmp/credgate-hook.out | head -n 1))"
+else
+	not_ok "gate opened: the gate-opened hook did not run with telnetd and httpd"
+	show /tmp/credgate-hook.out "$work/agent.log" 2>/dev/null
+fi
+if [ -z "$unit_cg" ]; then
+	ok "refused systemd unit restarted # SKIP no cgroup v2 in this kernel"
+elif grep -qx 'reset-failed -- fake-web.service' /tmp/credgate-systemctl.out 2>/dev/null &&
+	grep -qx 'restart --no-block -- fake-web.service' /tmp/credgate-systemctl.out &&
+	grep -q '^units: fake-web.service$' /tmp/credgate-hook.out; then
+	ok "gate opened: systemctl reset-failed and restart --no-block of fake-web.service, the unit named to the hook"
+else
+	not_ok "gate opened: the refused unit fake-web.service was not restarted"
+	show /tmp/credgate-systemctl.out /tmp/credgate-hook.out 2>/dev/null
+fi
 
 # 3. A default password written again closes it within 1 s.
 set_hash admin "$admin_hash"

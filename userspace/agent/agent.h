@@ -96,6 +96,12 @@ struct agent {
 	gid_t run_gid;
 	gid_t status_gid;		/* (gid_t)-1: root only */
 	bool landlocked;		/* writes limited by Landlock */
+
+	/* restart.c: refused services noted while closed, and the socket
+	 * to the helper that restarts them when the gate opens (-1: off). */
+	struct restart_list *restart;
+	int restart_fd;
+	pid_t restart_pid;
 };
 
 /* Replace the violations list (copies the strings). */
@@ -129,6 +135,13 @@ void agent_audit_cancel(struct agent *a);
 /* watch.c: inotify on the stores' directories, debounced re-audit. */
 int agent_watch_setup(struct agent *a);
 void agent_watch_free(struct agent *a);
+
+/* restart.c: [agent] restart_refused; setup forks the root helper (before
+ * the privileges are dropped). */
+int agent_restart_setup(struct agent *a);
+void agent_restart_note(struct agent *a, const struct credgate_event *e, const char *comm);
+void agent_restart_opened(struct agent *a);
+void agent_restart_free(struct agent *a);
 
 /* refusal.c: refusal events into one rate-limited log line per service. */
 int refusal_log_new(struct refusal_log **out, unsigned interval_s);

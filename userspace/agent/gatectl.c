@@ -123,6 +123,7 @@ int agent_gate_decide(struct agent *a, bool open, const char *why)
 	/* A new reason for the same state is logged too: a gate closed while
 	 * a hash is judged then says what the judgement found. */
 	bool changed = !a->decided || open != a->gate_open || strcmp(why, a->last_why);
+	bool opens = open && (!a->decided || !a->gate_open);
 	int r = 0;
 
 	if (a->gate)
@@ -141,6 +142,8 @@ int agent_gate_decide(struct agent *a, bool open, const char *why)
 			  a->gate ? "" : " (backend none)", why);
 	snprintf(a->last_why, sizeof(a->last_why), "%s", why);
 	agent_metrics_update(a);
+	if (opens && a->gate)
+		agent_restart_opened(a);	/* what was refused comes back */
 	return 0;
 }
 

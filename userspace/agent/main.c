@@ -344,6 +344,7 @@ int main(int argc, char **argv)
 		.inotify_fd = -1,
 		.debounce_fd = -1,
 		.job.fd = -1,
+		.restart_fd = -1,
 	};
 	bool explicit_config;
 	int r;
@@ -399,6 +400,8 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = agent_watch_setup(&a);
 	if (r == 0)
+		r = agent_restart_setup(&a);	/* the one part that keeps root */
+	if (r == 0)
 		r = agent_drop_privileges(&a);
 	/*
 	 * The first audit runs in the loop: the gate is closed meanwhile, and
@@ -422,6 +425,7 @@ out:
 	if (a.signal_fd >= 0)
 		close(a.signal_fd);
 	agent_gate_free(&a);
+	agent_restart_free(&a);
 	agent_status_clear(&a.status);
 	cg_metadata_free(&a.metadata);
 	cg_config_free(&a.config);

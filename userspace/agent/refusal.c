@@ -104,6 +104,7 @@ void agent_log_refusal(struct agent *a, const struct credgate_event *e)
 	for (char *p = comm; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
 			*p = '?';
+	agent_restart_note(a, e, comm);	/* every refusal, logged or not */
 	if (!refusal_admit(a->refusals, comm, e->port, time(NULL), &suppressed))
 		return;
 	gate_format_addr(e->family, e->addr, addr, sizeof(addr));

@@ -89,7 +89,11 @@ static int config_init(struct cg_config *c)
 	c->varlink.max_clients_per_user = 8;
 	c->varlink.idle_timeout = 60;
 	c->agent.user = strdup(CG_AGENT_USER);
-	return c->varlink.socket && c->agent.user ? 0 : -ENOMEM;
+	c->agent.restart_refused = true;
+	c->agent.gate_opened_dir = strdup(CG_GATE_OPENED_DIR);
+	c->agent.systemctl = strdup(CG_SYSTEMCTL);
+	return c->varlink.socket && c->agent.user && c->agent.gate_opened_dir &&
+	       c->agent.systemctl ? 0 : -ENOMEM;
 }
 
 void cg_config_free(struct cg_config *c)
@@ -119,6 +123,8 @@ void cg_config_free(struct cg_config *c)
 	free(c->varlink.socket);
 	free(c->varlink.status_group);
 	free(c->agent.user);
+	free(c->agent.gate_opened_dir);
+	free(c->agent.systemctl);
 	free(c->agent.prometheus_textfile);
 	strv_free(c->migration.provisioned, c->migration.n_provisioned);
 	free(c->migration.provision_product);
@@ -598,8 +604,8 @@ static int parse_account_name(struct parse_ctx *ctx, const struct conf_item *it,
 	return set_string(data, value);
 }
 
-/* An absolute path shorter than it->max (sun_path of a Unix socket). */
-static int parse_socket(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
+/* An absolute path shorter than it->max (108 for a socket: sun_path). */
+static int parse_abs_path(struct parse_ctx *ctx, const struct conf_item *it, const char *value,
 			void *data)
 {
 	if (value[0] != '/' || strlen(value) >= it->max)
@@ -698,7 +704,7 @@ static const struct conf_item conf_items[] = {
 	ITEM("product", "compliance_url", parse_url, 0, CONF_FIELD(product.compliance_url, char *)),
 	ITEM("product", "sbom_url", parse_url, 0, CONF_FIELD(product.sbom_url, char *)),
 
-	ITEM("varlink", "socket", parse_socket, 0, CONF_FIELD(varlink.socket, char *), .max = 108),
+	ITEM("varlink", "socket", parse_abs_path, 0, CONF_FIELD(varlink.socket, char *), .max = 108),
 	ITEM("varlink", "max_clients", parse_ulong, 0, CONF_FIELD(varlink.max_clients, unsigned long),
 	     .min = 1, .max = 4096),
 	ITEM("varlink", "max_clients_per_user", parse_ulong, 0,
@@ -711,6 +717,10 @@ static const struct conf_item conf_items[] = {
 	ITEM("agent", "user", parse_account_name, 0, CONF_FIELD(agent.user, char *)),
 	ITEM("agent", "prometheus_textfile", parse_prom_path, 0,
 	     CONF_FIELD(agent.prometheus_textfile, char *), .max = 4096),
+	ITEM("agent", "restart_refused", parse_bool, 0, CONF_FIELD(agent.restart_refused, bool)),
+	ITEM("agent", "gate_opened_dir", parse_abs_path, 0, CONF_FIELD(agent.gate_opened_dir, char *),
+	     .max = 4096),
+	ITEM("agent", "systemctl", parse_abs_path, 0, CONF_FIELD(agent.systemctl, char *), .max = 4096),
 };
 
 /* A section is named by the first item of its group. */

@@ -107,11 +107,17 @@ struct cg_config {
 		char *user;		/* credgated runs as this user after set-up */
 		/* node_exporter textfile kept up to date, NULL: none */
 		char *prometheus_textfile;
+		/* restart what the closed gate refused, once it opens */
+		bool restart_refused;
+		char *gate_opened_dir;	/* hooks for other init systems */
+		char *systemctl;	/* restarts refused systemd units */
 	} agent;
 };
 
 /* The agent's service user when credgate.conf names none. */
 #define CG_AGENT_USER "credgate"
+#define CG_GATE_OPENED_DIR "/etc/credgate/gate-opened.d"
+#define CG_SYSTEMCTL "/bin/systemctl"
 
 enum {
 	CG_CONFIG_MISSING_OK = 1 << 0,	/* no file: the built-in defaults */
