@@ -41,10 +41,19 @@ fi
 #    fast tier is clean and the full tier has not judged it.
 write_shadow "$good1" "$(hash iloveyou)"
 opened=false
+child_fds=''
 if start_agent "$work/credgate.conf"; then
 	t0=$(date +%s)
 	# every 50 ms until the full tier decides (bounded: 5 minutes)
 	while [ $(($(date +%s) - t0)) -lt 300 ]; do
+		# the audit child's open fds (once, a second or more after
+		# its fork, when it has long finished setting itself up)
+		if [ -z "$child_fds" ]; then
+			for c in $(pgrep -P "$pid"); do
+				[ "$(ps -o etimes= -p "$c" 2>/dev/null | tr -d ' ')" -ge 1 ] 2>/dev/null || continue
+				child_fds=$(ls /proc/"$c"/fd 2>/dev/null | sort -n | tr '\n' ' ')
+			done
+		fi
 		st=$(status_json)
 		case "$st" in *'"compliant":true'*) opened=true ;; esac
 		case "$st" in *'"verdict":"common"'*) break ;; esac
@@ -57,6 +66,13 @@ if ! $opened && status_json | grep -q '"user":"admin","store":"[^"]*shadow","ver
 else
 	not_ok "a common password: opened=$opened before the full tier decided"
 	sed 's/^/# /' "$work/agent.log"
+fi
+# The child that parses the stores holds stdio and its pipe only: not
+# the Varlink socket, inotify, the signalfd or (with a gate) its fds.
+if [ "$child_fds" = "0 1 2 3 " ]; then
+	ok "the audit child holds only stdio and its result pipe (fds: $child_fds)"
+else
+	not_ok "the audit child's fds: '$child_fds', expected '0 1 2 3 '"
 fi
 stop_agent
 write_shadow "$good1" "$bad"

@@ -351,6 +351,22 @@ int agent_audit_start(struct agent *a, bool full)
 
 		close(p[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* The child parses untrusted stores: it keeps its pipe and
+		 * stdio only - not the gate's fds, the restart helper's
+		 * socket, the Varlink sockets or syslog's (its messages go
+		 * to stderr). */
+		if (a->syslog) {
+			closelog();
+			a->syslog = false;
+		}
+		if (p[1] != 3) {
+			if (dup2(p[1], 3) < 0)
+				_exit(EXIT_CG_ERROR);
+			p[1] = 3;
+		}
+		if (close_range(4, ~0U, 0) < 0)	/* before Linux 5.9 */
+			for (int fd = 4; fd < 4096; fd++)
+				close(fd);
 		if (full) {
 			(void)setpriority(PRIO_PROCESS, 0, 19);
 			/* [audit] time_limit: SIGALRM ends the dictionary tier. */

@@ -131,6 +131,7 @@ static const char *const allowed_syscalls[] = {
 	/* the audit child and its worker threads */
 	"clone", "wait4", "waitid", "kill", "tgkill", "prctl", "setpriority",
 	"sched_getaffinity", "pipe2", "alarm", "setitimer", "dup", "dup2", "dup3",
+	"close_range",
 	/* the gate: bpf map updates and ring buffer, securityfs writes */
 	"bpf",
 };
