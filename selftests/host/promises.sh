@@ -145,14 +145,15 @@ check "SIGHUP: the reload is logged" logged "reloaded $work/credgate.conf"
 check "credgate support after the end date: ENDED on 2020-02-29" grep -q 'ENDED on 2020-02-29' "$work/support.out"
 check "the agent warns that support ended" logged 'support period ended on 2020-02-29'
 printf 'mode = sometimes\n' >>"$work/credgate.conf"	# refused: an unknown key of [product]
+bad_line=$(wc -l <"$work/credgate.conf")
 [ -n "$pid" ] && kill -HUP "$pid"
-wait_for_bad() { logged 'credgate.conf:7'; }
+wait_for_bad() { logged "credgate.conf:$bad_line: unknown key 'mode' in \\[product\\]"; }
 if wait_for wait_for_bad 5000 >/dev/null; then
 	"$cli" support --socket "$sock" >"$work/support2.out" 2>&1
 	check "SIGHUP with a refused file: FILE:LINE logged, agent serving, old configuration kept, gate as it was" \
 		eval 'logged "not loaded" && kill -0 "$pid" && grep -q "ENDED on 2020-02-29" "$work/support2.out" && gate_open'
 else
-	not_ok "SIGHUP with a refused file: no credgate.conf:7 line"
+	not_ok "SIGHUP with a refused file: no credgate.conf:$bad_line line"
 	show_log
 fi
 stop_agent
