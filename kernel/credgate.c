@@ -112,16 +112,19 @@ static int credgate_parse_state(const char *str)
 
 /*
  * Boot parameters credgate.mode= and credgate.state= (built-in module
- * parameters, parsed before the LSM initialises).  A bad value is reported
- * by the parameter parser and the Kconfig default stays.
+ * parameters, parsed before the LSM initialises).  A bad value fails
+ * closed: the gate boots closed and enforcing, whatever the Kconfig
+ * defaults, and the parameter parser reports the value.
  */
 static int credgate_mode_param_set(const char *val,
 				   const struct kernel_param *kp)
 {
 	int mode = credgate_parse_mode(val);
 
-	if (mode < 0)
+	if (mode < 0) {
+		credgate_boot_policy.cfg.mode = CREDGATE_MODE_ENFORCE;
 		return mode;
+	}
 	credgate_boot_policy.cfg.mode = mode;
 	return 0;
 }
@@ -137,8 +140,10 @@ static int credgate_state_param_set(const char *val,
 {
 	int state = credgate_parse_state(val);
 
-	if (state < 0)
+	if (state < 0) {
+		credgate_state = CREDGATE_CLOSED;
 		return state;
+	}
 	credgate_state = state;
 	return 0;
 }

@@ -123,6 +123,24 @@ for d in telnetd httpd; do
 		not_ok "no log line for $d naming root/admin"; show "$work/agent.log"
 	fi
 done
+# Refusal lines are rate-limited per program and port (60 s): telnetd
+# refused twice more on port 23 adds no line, on port 2323 it gets one.
+for port in 23 23 2323; do
+	telnetd -F -p "$port" -l /bin/sh </dev/null >/dev/null 2>&1 &
+	p=$!
+	sleep 0.5
+	kill "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+done
+sleep 0.5
+n23=$(grep -c "refused .* of telnetd .* port 23: " "$work/agent.log")
+n2323=$(grep -c "refused .* of telnetd .* port 2323: " "$work/agent.log")
+if [ "$n23" -eq 1 ] && [ "$n2323" -eq 1 ]; then
+	ok "refusal events: three of telnetd on port 23 within 60 s make one line, port 2323 one of its own"
+else
+	not_ok "refusal lines: $n23 for telnetd port 23 (want 1), $n2323 for port 2323 (want 1)"
+	show "$work/agent.log"
+fi
 credgate status --socket "$work/sock" >"$work/status.txt" 2>&1
 if grep -q 'admin *default' "$work/status.txt" && grep -q 'refusals: *bind [1-9]' "$work/status.txt"; then
 	ok "credgate status: violations by account and refusal counts"

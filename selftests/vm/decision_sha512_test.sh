@@ -13,6 +13,7 @@
 # Two vCPUs (scripts/vm/check-suite reads the line below): the audit runs
 # one thread per online CPU, so its parallel verification runs here.
 # vm-smp: 2
+# vm-timeout: 600
 # Prints TAP.
 . "$(dirname "$0")/decision_lib.inc"
 

@@ -15,6 +15,7 @@
 # Two vCPUs (scripts/vm/check-suite reads the line below): the audit runs
 # one thread per online CPU; this takes half as long.
 # vm-smp: 2
+# vm-timeout: 600
 # Prints TAP.
 . "$(dirname "$0")/decision_lib.inc"
 need_host_data
