@@ -10,8 +10,9 @@
 #   closed at boot: credgated active, gate closed, sshd and lighttpd
 #     refused (not listening), the journal names sshd and the accounts
 #   credgate migrate --policy random: the gate opens and the agent's
-#     restart of refused units (userspace/agent/restart.c) brings ssh and
-#     lighttpd up within 5 s, the test restarting nothing itself
+#     restart of refused units (userspace/agent/restart.c) runs within
+#     5 s and brings ssh (failed for good) and lighttpd up again, the test
+#     restarting nothing itself
 #   from the host (CREDGATE_VM_SSH_PROBE=IP:PORT, scripts/vm/run
 #     --ssh-probe): ssh through QEMU's 127.0.0.1 forward is refused while
 #     closed and logs in with the new password afterwards
@@ -90,9 +91,11 @@ else
 	sed 's/^/# /' /tmp/migrate.log
 fi
 # Guest time from the end of migrate, by the clock (each probe costs time
-# under TCG too): ssh within 5 s; lighttpd (restarted by the agent, or by
-# its own Restart=on-failure if that came first) within 60 s, its start
-# alone taking several seconds under TCG.
+# under TCG too).  The agent's part is bounded at 5 s: the gate opens and
+# its helper restarts the refused units.  The services' own start comes on
+# top and is slow under TCG (sshd: the config test and host keys, 4-6 s;
+# lighttpd is restarted by the agent or by its own Restart=on-failure,
+# whichever comes first), so their listening is bounded at 30 and 60 s.
 elapsed() { awk -v t0="$1" '{ printf "%.1f", $1 - t0 }' /proc/uptime; }
 within() { # SECONDS T0 COMMAND...: COMMAND succeeds before SECONDS pass
 	lim=$1 t=$2; shift 2
@@ -104,17 +107,18 @@ within() { # SECONDS T0 COMMAND...: COMMAND succeeds before SECONDS pass
 gate_open() { [ "$(gate_state)" = open ]; }
 t0=$(cut -d' ' -f1 /proc/uptime)
 within 5 "$t0" gate_open; e_gate=$(elapsed "$t0")
-within 5 "$t0" listening 22; r22=$?; e22=$(elapsed "$t0")
+within 5 "$t0" journal_has 'gate open: restarting the [0-9]+ refused service'; rr=$?; er=$(elapsed "$t0")
+within 30 "$t0" listening 22; r22=$?; e22=$(elapsed "$t0")
 within 60 "$t0" listening 80; r80=$?; e80=$(elapsed "$t0")
-echo "# after migrate: gate $(gate_state) at ${e_gate} s, ssh $(systemctl is-active ssh.service) at ${e22} s, lighttpd $(systemctl is-active lighttpd.service) at ${e80} s"
+echo "# after migrate: gate $(gate_state) at ${e_gate} s, agent's restart line at ${er} s, ssh $(systemctl is-active ssh.service) at ${e22} s, lighttpd $(systemctl is-active lighttpd.service) at ${e80} s"
+journalctl -b -o short-monotonic --no-pager -u ssh.service | sed -n '/Failed to start/,$p' | sed 's/ credgate-debian / /; s/^/#   ssh: /'
 st=$(gate_state)
 check "the gate opens after migrate (state '$st')" [ "$st" = open ]
-check "sshd listens on port 22 within 5 s, restarted by the agent (${e22} s)" [ "$r22" = 0 ]
-check "lighttpd listens on port 80 within 60 s (${e80} s)" [ "$r80" = 0 ]
+check "the agent restarts the refused units within 5 s of migrate (${er} s)" [ "$rr" = 0 ]
+check "sshd listens on port 22 again within 30 s, restarted by the agent (${e22} s)" [ "$r22" = 0 ]
+check "lighttpd listens on port 80 again within 60 s (${e80} s)" [ "$r80" = 0 ]
 # ssh.service had failed for good (RestartPreventExitStatus=255: sshd's
 # bind error): nothing but the agent's helper starts it again.
-check "the journal has the agent's 'gate open: restarting the N refused service(s)' line" \
-	journal_has 'gate open: restarting the [0-9]+ refused service'
 check "the journal shows ssh.service started again after its failure" \
 	sh -c 'journalctl -b -o cat -u ssh.service --no-pager | sed -n "/Failed to start/,\$p" | grep -q "^Started ssh.service"'
 if ! listening 22 || ! listening 80; then
