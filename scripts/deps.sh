@@ -32,6 +32,9 @@ PKGS=(
 	# ansible-test), python3-yaml; ansible-test sanity's offline subset
 	# (yamllint, pycodestyle, voluptuous for validate-modules).
 	ansible-core python3-yaml yamllint python3-pycodestyle python3-voluptuous
+	# vm-debian: the Debian 12 device image (scripts/vm/debian-image:
+	# mmdebstrap, mke2fs -d) and ssh from the host into it (sshpass).
+	mmdebstrap e2fsprogs debian-archive-keyring openssh-client sshpass
 )
 
 missing=()

@@ -7,7 +7,8 @@
 # printing a "not ok" line gets a "not ok" line of its own, so the host
 # (scripts/tap-count) never counts a broken test as passed.
 # Tests named bpf_* run only on backend bpf, lsm_* only on lsm (SKIP line
-# otherwise).
+# otherwise); debian_* are not run here (they need the Debian image:
+# scripts/check.d/vm-debian).
 # Environment: CREDGATE_BACKEND=lsm|bpf selects the backend set-up;
 # SUITE_ONLY=NAME runs just that test ("none": only the set-up), and
 # SUITE_SETUP_TAP=0 reports the set-up only when it fails (scripts/vm/
@@ -70,6 +71,8 @@ esac
 for t in "$dir"/*_test "$dir"/*_test.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t")
+	# debian_*: tests of the Debian image (scripts/check.d/vm-debian).
+	case "$name" in debian_*) continue ;; esac
 	[ -z "$only" ] || [ "$only" = "$name" ] || continue
 	found=1
 	case "$name:$backend" in
@@ -98,7 +101,10 @@ for t in "$dir"/*_test "$dir"/*_test.sh; do
 	[ "$failures" -eq 0 ] || failed=1
 done
 if [ -n "$only" ] && [ "$only" != none ] && [ -z "${found:-}" ]; then
-	not_ok "SUITE_ONLY=$only: no such test in $dir"
+	case "$only" in
+	debian_*) not_ok "SUITE_ONLY=$only: runs only in the Debian image (scripts/check.d/vm-debian)" ;;
+	*) not_ok "SUITE_ONLY=$only: no such test in $dir" ;;
+	esac
 fi
 rm -f "$log"
 exit "$failed"
