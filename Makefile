@@ -362,24 +362,33 @@ install: all
 
 # The LSM as a patch against linux-source-6.1 plus its config fragment, for
 # kernel builds that do not run scripts/kernel/add-to-tree themselves
-# (docs/kernel-integration.md).  Generated, never committed.
+# (docs/kernel-integration.md); kernel-patch-6.12: the same against
+# linux-source-6.12.  Generated, never committed.
 KERNEL_PATCH := $(BUILD)/kernel-patch/0001-security-add-credgate-LSM.patch
+KERNEL_PATCH_6_12 := $(BUILD)/kernel-patch-6.12/0001-security-add-credgate-LSM.patch
 KERNEL_PATCH_SRCS := $(wildcard kernel/* scripts/kernel/*) include/credgate/policy.h
-.PHONY: kernel-patch
+.PHONY: kernel-patch kernel-patch-6.12
 kernel-patch: $(KERNEL_PATCH)
 $(KERNEL_PATCH): $(KERNEL_PATCH_SRCS)
 	scripts/kernel/make-patch $(@D)
+kernel-patch-6.12: $(KERNEL_PATCH_6_12)
+$(KERNEL_PATCH_6_12): $(KERNEL_PATCH_SRCS)
+	scripts/kernel/make-patch --kernel-version 6.12 $(@D)
 
 # Release tarball of HEAD plus a VERSION file, so it builds without git, and
-# kernel-patch/ with the patch and fragment made from HEAD's sources.
+# kernel-patch/ with the patch (6.1) and fragment made from HEAD's sources,
+# kernel-patch/6.12/ with the 6.12 patch.
 dist:
 	@mkdir -p $(BUILD)
 	echo $(VERSION) > $(BUILD)/VERSION
 	scripts/kernel/make-patch --rev HEAD $(BUILD)/dist-kernel-patch
+	scripts/kernel/make-patch --kernel-version 6.12 --rev HEAD $(BUILD)/dist-kernel-patch-6.12
 	git archive --format=tar.gz --prefix=credgate-$(VERSION)/ --add-file=$(BUILD)/VERSION \
 		--prefix=credgate-$(VERSION)/kernel-patch/ \
 		--add-file=$(BUILD)/dist-kernel-patch/0001-security-add-credgate-LSM.patch \
 		--add-file=$(BUILD)/dist-kernel-patch/credgate.config \
+		--prefix=credgate-$(VERSION)/kernel-patch/6.12/ \
+		--add-file=$(BUILD)/dist-kernel-patch-6.12/0001-security-add-credgate-LSM.patch \
 		--prefix=credgate-$(VERSION)/ -o $(BUILD)/credgate-$(VERSION).tar.gz HEAD
 	@echo $(BUILD)/credgate-$(VERSION).tar.gz
 

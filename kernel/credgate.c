@@ -481,7 +481,27 @@ static int credgate_socket_listen(struct socket *sock, int backlog)
 	return credgate_check(CREDGATE_HOOK_LISTEN, &a);
 }
 
-static struct security_hook_list credgate_hooks[] __lsm_ro_after_init = {
+/*
+ * Linux 6.8 gave every LSM an ID (LSM_ID_* in uapi <linux/lsm.h>, pulled
+ * in by <linux/lsm_hooks.h>): security_add_hooks() takes a struct lsm_id
+ * instead of the name, and __lsm_ro_after_init is gone (the hooks are
+ * static calls, always read-only after init).  LSM_ID_UNDEF exists from
+ * 6.8 on; LSM_ID_CREDGATE is added to that header with the LSM.
+ */
+#ifdef LSM_ID_UNDEF
+static const struct lsm_id credgate_lsmid = {
+	.name = "credgate",
+	.id = LSM_ID_CREDGATE,
+};
+
+#define CREDGATE_LSMID (&credgate_lsmid)
+#define __credgate_hooks_ro __ro_after_init
+#else
+#define CREDGATE_LSMID "credgate"
+#define __credgate_hooks_ro __lsm_ro_after_init
+#endif
+
+static struct security_hook_list credgate_hooks[] __credgate_hooks_ro = {
 	LSM_HOOK_INIT(socket_bind, credgate_socket_bind),
 	LSM_HOOK_INIT(socket_listen, credgate_socket_listen),
 #if IS_ENABLED(CONFIG_IP_SCTP)
@@ -523,7 +543,7 @@ static int __init credgate_init(void)
 				  default_udp[i], 1);
 
 	security_add_hooks(credgate_hooks, ARRAY_SIZE(credgate_hooks),
-			   "credgate");
+			   CREDGATE_LSMID);
 	credgate_enabled = true;
 	pr_info("initialized: gate %s, mode %s\n",
 		credgate_state_name(credgate_state),

@@ -8,7 +8,7 @@ PKGS=(
 	build-essential make gcc clang llvm lld pkg-config git ca-certificates
 	libcrypt-dev libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
 	libcap-dev libseccomp-dev libjson-c-dev libinih-dev libssl-dev libpam0g-dev
-	linux-source-6.1 flex bison bc cpio kmod dwarves libssl-dev
+	linux-source-6.1 linux-source-6.12 flex bison bc cpio kmod dwarves libssl-dev
 	qemu-system-x86 busybox-static
 	whois apache2-utils openssl john python3 perl attr passwd
 	# migrate_cli.sh: setfacl/getfacl (ACLs kept by migrate).
@@ -17,7 +17,7 @@ PKGS=(
 	# Tools the test suites call (make check fails, not skips, without them:
 	# selftests/manifest): audit_corpus.sh (jq), integration (shellcheck),
 	# cross (file, qemu-user), checkpatch and the kernel build (xz-utils
-	# for linux-source-6.1.tar.xz), tap-count and check-manifest (python3).
+	# for linux-source-6.1.tar.xz and 6.12's: bookworm-security), tap-count and check-manifest (python3).
 	jq shellcheck file qemu-user xz-utils util-linux coreutils
 	# sh-prometheus (promtool), sh-report_cli (headless chromium).
 	prometheus chromium

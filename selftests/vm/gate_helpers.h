@@ -102,12 +102,21 @@ static inline int setup_test_net(void)
 			r = system("ip addr add " TEST_ADDR4 "/32 dev lo 2>/dev/null; "
 				   "ip -6 addr add " TEST_ADDR6 "/128 dev lo 2>/dev/null; true");
 	}
-	/* Port-0 binds are never gated: this checks the address exists. */
+	/*
+	 * Port-0 binds are never gated: this checks the address exists.  An
+	 * address added without nodad (BusyBox ip) is tentative during DAD
+	 * and bind() says EADDRNOTAVAIL: retry for up to 5 s.
+	 */
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return -errno;
-	r = bind(fd, (struct sockaddr *)&ss, make_sockaddr(AF_INET6, TEST_ADDR6, 0, &ss));
-	r = r < 0 ? -errno : 0;
+	for (int i = 0; i < 50; i++) {
+		r = bind(fd, (struct sockaddr *)&ss, make_sockaddr(AF_INET6, TEST_ADDR6, 0, &ss));
+		r = r < 0 ? -errno : 0;
+		if (r != -EADDRNOTAVAIL)
+			break;
+		usleep(100000);
+	}
 	close(fd);
 	return r;
 }

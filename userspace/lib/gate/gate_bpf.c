@@ -264,8 +264,13 @@ static int bpf_lock(struct gate *g)
 		if (r < 0)
 			return r;
 	}
-	/* Freezing twice fails with EBUSY: the map is frozen either way. */
-	if (bpf_map_freeze(g->bpf.config_fd) < 0 && errno != EBUSY)
+	/*
+	 * Freezing twice fails: the map is frozen either way.  Linux 6.1
+	 * says EBUSY; 6.12 says EPERM, because a frozen map's fd loses its
+	 * write permission before the frozen check.  The fd is read-write
+	 * (bpf_obj_get() without flags), so EPERM here means frozen.
+	 */
+	if (bpf_map_freeze(g->bpf.config_fd) < 0 && errno != EBUSY && errno != EPERM)
 		return -errno;
 	return 0;
 }
