@@ -18,11 +18,15 @@ bad=$(hash admin)
 mkdir -p "$work/etc" "$work/state"
 printf 'root:x:0:0::/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n' >"$work/etc/passwd"
 write_shadow "$good1" "$bad"
+# discover = no: the device is $work; the service stores discovery would
+# find are the host's own (scripts/deps.sh installs snmpd, whose
+# snmpd.conf has the public community).
 cat >"$work/credgate.conf" <<CONF
 [gate]
 backend = none
 [audit]
 stores = shadow:$work/etc/shadow passwd:$work/etc/passwd
+discover = no
 CONF
 
 # 1. A broken config: file:line, exit 2, nothing started.
@@ -277,12 +281,13 @@ stop_agent
 #     Then status as an ordinary user (uid 65534): no accounts, but support
 #     data; a member of [varlink] status_group sees them; one user cannot
 #     take every connection slot.  The config changes status_group (the
-#     setting under test); everything else is the shipped default.
+#     setting under test); everything else is as in credgate.conf above.
 cat >"$work/group.conf" <<CONF
 [gate]
 backend = none
 [audit]
 stores = shadow:$work/etc/shadow passwd:$work/etc/passwd
+discover = no
 [varlink]
 status_group = credgate
 CONF

@@ -236,8 +236,16 @@ printf 'interface=wlan0\nssid=Dev\nwpa_passphrase=password\n' >"$d/etc/wlan0.con
 printf 'DAEMON_CONF="/etc/hostapd/hostapd.conf /etc/wlan1.conf"\n' >"$d/etc/default/hostapd"
 printf 'interface=wlan0\nssid=Dev2\nwpa_passphrase=Zq7-unlisted-Kc3w\n' >"$d/etc/hostapd/hostapd.conf"
 printf 'admin:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:[NU         ]:LCT-00000000:\n' >"$d/etc/samba/smbpasswd"
+mkdir -p "$d/etc/credgate"
+[ ! -e "$d/etc/credgate/credgate.conf" ] || cp "$d/etc/credgate/credgate.conf" "$T/disc.conf.saved"
+printf '[audit]\ndiscover = no\n' >"$d/etc/credgate/credgate.conf"
 audit disc0 "$d"
-check "discover off (the default): only the login stores, exit 0" eval 'rc disc0 0 && [ "$(jq ".discovered // \"none\"" "$T/disc0.json")" = "\"none\"" ]'
+check "discover = no: only the login stores, exit 0" eval 'rc disc0 0 && [ "$(jq ".discovered // \"none\"" "$T/disc0.json")" = "\"none\"" ]'
+rm -f "$d/etc/credgate/credgate.conf"
+[ ! -e "$T/disc.conf.saved" ] || mv "$T/disc.conf.saved" "$d/etc/credgate/credgate.conf"
+audit discdef "$d"
+check "discover = yes is the default: the service stores found without --discover, exit 1" \
+	eval 'rc discdef 1 && [ "$(jq ".discovered | length" "$T/discdef.json")" -gt 5 ]'
 touch "$T/stamp"
 sleep 1
 audit disc "$d" --discover

@@ -6,7 +6,8 @@
  * system retries a few times and gives up (systemd: Restart=,
  * StartLimitBurst; socket units bound by pid 1 fail for good).  The agent
  * notes each refused program from the refusal events (pid -> its cgroup
- * -> the systemd unit; pid 1 -> the failed socket units) and, when the
+ * -> the systemd unit; pid 1 or its "(sd-listen)" child -> the failed
+ * socket units) and, when the
  * gate next opens, hands the list to a small helper that kept root:
  *
  *   systemctl reset-failed UNIT...; systemctl restart --no-block UNIT...
@@ -123,8 +124,14 @@ void agent_restart_note(struct agent *a, const struct credgate_event *e, const c
 
 	if (a->restart_fd < 0 || e->action != CREDGATE_REFUSE)
 		return;
-	if (e->pid == 1) {
-		/* systemd binds socket units itself. */
+	/*
+	 * systemd binds socket units itself, in pid 1 or (systemd 252 on
+	 * Debian 12, for a unit with a cgroup) in a short-lived child named
+	 * "(sd-listen)" in the socket unit's cgroup.  A process that only
+	 * calls itself that gets the failed socket units restarted, nothing
+	 * more.
+	 */
+	if (e->pid == 1 || !strcmp(comm, "(sd-listen)")) {
 		note(a->restart, NOTE_SOCKETS, "*.socket");
 		return;
 	}

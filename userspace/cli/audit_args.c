@@ -221,7 +221,11 @@ int audit_args_finish(struct audit_args *a)
 	a->opts.n_defaults_files = cli.n_defaults_files;
 	a->opts.defaults_files = a->defaults;
 	a->opts.device_ids = &a->ids;
-	if (a->discover || a->cfg->audit.discover) {
+	/*
+	 * --store names exactly the stores to audit: [audit] discover adds
+	 * to the configured or default stores only (--discover still adds).
+	 */
+	if (a->discover || (a->cfg->audit.discover && !cli.n_stores)) {
 		size_t n = 0;
 
 		a->discover = true;

@@ -73,6 +73,8 @@ static int config_init(struct cg_config *c)
 			return -ENOMEM;
 	}
 	c->audit.depth = CG_DEPTH_FULL;
+	/* Every password on the device: web UIs, SNMP, Wi-Fi, MQTT, Samba. */
+	c->audit.discover = true;
 	/* Every verdict but ok and locked keeps the gate closed. */
 	c->audit.close_on = ((1u << _CG_VERDICT_MAX) - 1) &
 			    ~((1u << CG_VERDICT_OK) | (1u << CG_VERDICT_LOCKED));
