@@ -4,6 +4,7 @@
 #   make            userland, BPF object and skeleton (no kernel tree needed)
 #   make check      install dependencies, build, run every test (host + VMs)
 #   make demo       boot a VM "device" and show the gate at work
+#                   (DEVICE=debian: the Debian 12 image with systemd and ssh)
 #   make bench      measurements (ratios side by side), never part of check
 #   make SAN=1      ASan+UBSan build into build-san/
 #   make BPF=0      without the bpf backend: no clang, bpftool, libbpf,
@@ -265,7 +266,7 @@ check:
 demo:
 	scripts/deps.sh
 	$(MAKE) all
-	scripts/demo
+	DEMO_DEVICE=$(DEVICE) scripts/demo
 
 bench:
 	scripts/deps.sh
