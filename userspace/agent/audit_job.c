@@ -359,14 +359,9 @@ int agent_audit_start(struct agent *a, bool full)
 			closelog();
 			a->syslog = false;
 		}
-		if (p[1] != 3) {
-			if (dup2(p[1], 3) < 0)
-				_exit(EXIT_CG_ERROR);
-			p[1] = 3;
-		}
-		if (close_range(4, ~0U, 0) < 0)	/* before Linux 5.9 */
-			for (int fd = 4; fd < 4096; fd++)
-				close(fd);
+		p[1] = fd_keep_only_as_3(p[1]);
+		if (p[1] < 0)
+			_exit(EXIT_CG_ERROR);
 		if (full) {
 			(void)setpriority(PRIO_PROCESS, 0, 19);
 			/* [audit] time_limit: SIGALRM ends the dictionary tier. */

@@ -364,9 +364,8 @@ int agent_restart_setup(struct agent *a)
 	}
 	if (pid == 0) {
 		/* Only its end of the socketpair stays open. */
-		if (dup2(sv[1], 3) < 0)
+		if (fd_keep_only_as_3(sv[1]) < 0)
 			_exit(1);
-		close_range(4, ~0U, 0);
 		helper_main(a, 3);
 	}
 	close(sv[1]);

@@ -121,3 +121,13 @@ int cg_vset_string(char **s, const char *fmt, va_list ap)
 	*s = n;
 	return 0;
 }
+
+int fd_keep_only_as_3(int fd)
+{
+	if (fd != 3 && dup2(fd, 3) < 0)
+		return -errno;
+	if (close_range(4, ~0U, 0) < 0)
+		for (int i = 4; i < 4096; i++)
+			close(i);
+	return 3;
+}

@@ -89,6 +89,13 @@ int read_fd_all(int fd, size_t max, size_t hint, char **out, size_t *len);
  */
 int read_file(const char *path, size_t max, char **out, size_t *len);
 
+/*
+ * In a child just forked: @fd becomes fd 3 and every descriptor above 3
+ * is closed, so only stdio and that one stay (close_range, or a loop
+ * before Linux 5.9).  Returns 3 or -errno.
+ */
+int fd_keep_only_as_3(int fd);
+
 /* Write @s to an existing file (sysfs/securityfs style: one write). */
 int write_string_file(const char *path, const char *s);
 
